@@ -1,0 +1,32 @@
+// Transfers for `file get` and `utils itl reset remotekey`. The local implementation stands in for an
+// SFTP server with a directory per host under the lab, so procedures can be practised offline.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { SftpTarget, TransferClient, TransferError } from './engine.js';
+
+function safeJoin(root: string, host: string, remotePath: string): string {
+  const h = host.replace(/[^a-zA-Z0-9.-]/g, '_');
+  const p = normalize('/' + remotePath).replace(/^\/+/, '');
+  if (p.split(/[\\/]/).includes('..')) throw new TransferError('Invalid path');
+  return join(root, h, p);
+}
+
+/** Files land in (and are read from) `<root>/<host>/<path>`; root defaults to the lab's sftp folder. */
+export function localTransfer(root?: string): TransferClient {
+  return {
+    async put(target: SftpTarget, remotePath: string, data: Buffer, ctx) {
+      const base = root ?? join(ctx.lab.store.dir, 'sftp');
+      const dest = safeJoin(base, target.host, remotePath);
+      mkdirSync(dirname(dest), { recursive: true });
+      writeFileSync(dest, data);
+    },
+    async get(target: SftpTarget, remotePath: string, ctx) {
+      const base = root ?? join(ctx.lab.store.dir, 'sftp');
+      try {
+        return readFileSync(safeJoin(base, target.host, remotePath));
+      } catch {
+        throw new TransferError(`No such file: ${remotePath}`);
+      }
+    },
+  };
+}

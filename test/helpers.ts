@@ -1,0 +1,49 @@
+// Shared test helpers: temporary deterministic labs and a session driven like script mode.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab } from '../state/lab.js';
+import { normalizeTopology, Topology } from '../state/topology.js';
+import { CliSession } from '../src/session.js';
+import { Cancelled } from '../src/engine.js';
+
+export function tempDir(prefix = 'cucm-sim-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function seededLab(opts: { seed?: number; topology?: Partial<Topology> | Record<string, unknown>; dir?: string } = {}): Promise<Lab> {
+  const dir = opts.dir ?? tempDir();
+  return Lab.create({
+    dir,
+    seed: opts.seed ?? 1,
+    clock: '2025-01-06T09:00:00Z',
+    topology: opts.topology ? normalizeTopology(opts.topology) : undefined,
+  });
+}
+
+export function cleanup(lab: Lab): void {
+  lab.close();
+  rmSync(lab.store.dir, { recursive: true, force: true });
+}
+
+/** Runs command lines with queued answers; returns the text a terminal would show. */
+export async function transcript(lab: Lab, lines: string[], opts: { node?: string; answers?: string[] } = {}) {
+  const node = opts.node ? lab.node(opts.node)! : lab.publisher();
+  const s = new CliSession({ lab, node });
+  let text = '';
+  s.on((t) => (text += t));
+  const answers = [...(opts.answers ?? [])];
+  const statuses: number[] = [];
+  for (const line of lines) {
+    s.showPrompt();
+    const r = await s.run(line, {
+      answer: async () => {
+        const a = answers.shift();
+        if (a === undefined || a === '\x03') throw new Cancelled();
+        return a;
+      },
+    });
+    statuses.push(r.status);
+  }
+  return { text, statuses };
+}
