@@ -4,8 +4,12 @@ import show from './show.js';
 import file from './file.js';
 import utilsService from './utils_service.js';
 import cliSession from './cli_session.js';
+import utilsCtl from './utils_ctl.js';
+import utilsItl from './utils_itl.js';
+import setCert from './set_cert.js';
+import runSql from './run_sql.js';
 
-export const MODULES: CommandModule[] = [show, file, utilsService, cliSession];
+export const MODULES: CommandModule[] = [show, file, utilsService, utilsCtl, utilsItl, setCert, runSql, cliSession];
 
 let cached: Registry | undefined;
 export function defaultRegistry(): Registry {

@@ -21,8 +21,8 @@ export interface CommandSpec {
   /** overrides the generated syntax line */
   syntax?: string;
   example?: string[];
-  /** runs only on the publisher */
-  publisherOnly?: boolean;
+  /** runs only on the publisher; the text is what a subscriber answers */
+  publisherOnly?: string;
   run(ctx: CommandContext, args: Record<string, string>): Promise<number | void> | number | void;
 }
 
@@ -44,6 +44,8 @@ export interface CompletionContext {
 export interface AskOptions {
   /** echo typed characters as '*' */
   password?: boolean;
+  /** echo nothing at all (the CCM Administrator and SFTP password prompts of utils itl reset) */
+  hidden?: boolean;
 }
 
 export interface TransferClient {

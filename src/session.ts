@@ -167,7 +167,7 @@ export class CliSession {
           session.emit('\n', 'echo');
           throw e instanceof Cancelled ? e : new Cancelled();
         }
-        session.emit((opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
+        session.emit((opts.hidden ? '' : opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
         return ans;
       },
       fail: (...lines) => {
@@ -206,9 +206,7 @@ export class CliSession {
         ctx.out(...reg.syntaxHelp(r.spec));
         return ctx.fail();
       case 'command': {
-        if (r.spec.publisherOnly && !this.node.publisher) {
-          return ctx.fail('This command can only be executed on the publisher node.');
-        }
+        if (r.spec.publisherOnly && !this.node.publisher) return ctx.fail(r.spec.publisherOnly);
         return r.spec.run(ctx, r.args);
       }
     }

@@ -487,6 +487,21 @@ export class Lab {
     return buildCtl(this);
   }
 
+  /**
+   * utils itl reset: the publisher's ITL re-signed with the ITLRecovery key, copied to every active
+   * TFTP node, whose Tftp restarts keep it until their next ordinary restart.
+   */
+  resetItl(): NodeState[] {
+    const targets = this.activeTftpNodes();
+    const itl = buildItl(this, this.publisher(), 'ITLRecovery');
+    for (const n of targets) {
+      this.stageTftp(n, 'ITLFile.tlv', itl);
+      const svc = findService(n.services, TFTP)!;
+      this.restartService(n, svc, { keepResetItl: true });
+    }
+    return targets;
+  }
+
   // ------------------------------------------------------------ services
 
   /** Stops and starts a service with the side effects CUCM has; returns the states it went through. */
