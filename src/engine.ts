@@ -297,7 +297,7 @@ function commonPrefix(words: string[]): string {
   let p = words[0];
   for (const w of words.slice(1)) {
     let i = 0;
-    while (i < p.length && i < w.length && p[i].toLowerCase() === w[i].toLowerCase()) i++;
+    while (i < p.length && i < w.length && p[i] === w[i]) i++;
     p = p.slice(0, i);
   }
   return p;

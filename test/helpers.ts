@@ -47,3 +47,25 @@ export async function transcript(lab: Lab, lines: string[], opts: { node?: strin
   }
   return { text, statuses };
 }
+
+import { LineQueue, runScript } from '../src/script.js';
+import { Writable } from 'node:stream';
+import type { TransferClient } from '../src/engine.js';
+
+/** Drives the script front end: `input` is what a user would pipe in (commands and answers). */
+export async function scriptRun(lab: Lab, input: string, opts: { node?: string; transfer?: TransferClient } = {}) {
+  const node = opts.node ? lab.node(opts.node)! : lab.publisher();
+  const s = new CliSession({ lab, node, transfer: opts.transfer });
+  const q = new LineQueue();
+  for (const l of input.split('\n')) q.push(l);
+  q.close();
+  let out = '';
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      out += chunk.toString();
+      cb();
+    },
+  });
+  const status = await runScript(s, q, sink);
+  return { out, status };
+}
