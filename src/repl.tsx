@@ -18,10 +18,6 @@ interface Item {
   text: string;
 }
 
-function stripEcho(text: string): string {
-  return text;
-}
-
 function StatusLine({ session }: { session: CliSession }) {
   const lab = session.lab;
   const node = session.node;
@@ -63,7 +59,7 @@ function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) 
         // the pager prompt lives in the live area, never in scrollback
         return;
       }
-      push(stripEcho(text));
+      push(text);
     });
     const offLab = session.lab.onChange(() => setTick((t) => t + 1));
     (async () => {
@@ -221,7 +217,8 @@ function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) 
     }
   });
 
-  const masked = pending?.kind === 'answer' && pending.opts?.password ? '*'.repeat(line.length) : line;
+  const opts = pending?.kind === 'answer' ? pending.opts : undefined;
+  const masked = opts?.hidden ? '' : opts?.password ? '*'.repeat(line.length) : line;
   const showInput = !busy || pending?.kind === 'answer';
   return (
     <>
