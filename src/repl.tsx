@@ -73,30 +73,32 @@ function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) 
   }, [session]);
 
   const submit = async (text: string) => {
-    if (pending?.kind === 'answer') {
-      const p = pending;
+    const waiting = pendingRef.current;
+    if (waiting?.kind === 'answer') {
       setPending(undefined);
-      setLine('');
-      setCursor(0);
-      p.resolve(text);
+      pendingRef.current = undefined;
+      waiting.resolve(text);
       return;
     }
-    setLine('');
-    setCursor(0);
     if (text.trim()) history.current.push(text);
     histPos.current = -1;
     setBusy(true);
     const r = await session.run(text, {
       answer: (opts) =>
         new Promise<string>((resolve, reject) => {
-          setPending({ kind: 'answer', opts, resolve, reject });
+          const p: Pending = { kind: 'answer', opts, resolve, reject };
+          pendingRef.current = p;
+          setPending(p);
         }),
       pager: () =>
         new Promise<'line' | 'page' | 'quit'>((resolve, reject) => {
-          setPending({ kind: 'pager', resolve: (v) => resolve(v as 'line' | 'page' | 'quit'), reject });
+          const p: Pending = { kind: 'pager', resolve: (v) => resolve(v as 'line' | 'page' | 'quit'), reject };
+          pendingRef.current = p;
+          setPending(p);
         }),
     });
     setBusy(false);
+    busyRef.current = false;
     if (r.ended) {
       onExit();
       exit();
@@ -105,9 +107,59 @@ function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) 
     session.showPrompt();
   };
 
+  // Keys may arrive several to a chunk (fast typing, paste): printable runs are split per character
+  // so that Tab, '?' and Enter inside a chunk still act.
+  const lineRef = useRef('');
+  const cursorRef = useRef(0);
+  lineRef.current = line;
+  cursorRef.current = cursor;
+  const setEdit = (l: string, c: number) => {
+    lineRef.current = l;
+    cursorRef.current = c;
+    setLine(l);
+    setCursor(c);
+  };
+  const pendingRef = useRef<Pending | undefined>(undefined);
+  pendingRef.current = pending;
+  const busyRef = useRef(false);
+  busyRef.current = busy;
+
+  const onChar = (ch: string) => {
+    const p = pendingRef.current;
+    const l = lineRef.current;
+    const c = cursorRef.current;
+    if (ch === '\r' || ch === '\n') {
+      if (busyRef.current && !p) return;
+      setEdit('', 0);
+      if (!p) busyRef.current = true;
+      void submit(l);
+      return;
+    }
+    if (busyRef.current && !p) return;
+    if (!p && ch === '\t') {
+      const comp = session.completion(l);
+      if (comp.list?.length) {
+        session.emit(l + '\n', 'echo');
+        session.emit(comp.list.join('\n') + '\n');
+        session.showPrompt();
+      }
+      setEdit(comp.line, comp.line.length);
+      return;
+    }
+    if (!p && ch === '?') {
+      const help = session.question(l);
+      session.emit(l + '?\n', 'echo');
+      if (help.length) session.emit(help.join('\n') + '\n');
+      session.showPrompt();
+      return;
+    }
+    if (/[\x00-\x1f\x7f]/.test(ch)) return;
+    setEdit(l.slice(0, c) + ch + l.slice(c), c + 1);
+  };
+
   useInput((input, key) => {
-    if (pending?.kind === 'pager') {
-      const p = pending;
+    const p = pendingRef.current;
+    if (p?.kind === 'pager') {
       if (key.return) {
         setPending(undefined);
         p.resolve('line');
@@ -120,101 +172,52 @@ function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) 
       }
       return;
     }
+    const l = lineRef.current;
+    const c = cursorRef.current;
     if (key.ctrl && input === 'c') {
-      if (pending?.kind === 'answer') {
-        const p = pending;
+      if (p?.kind === 'answer') {
         setPending(undefined);
-        setLine('');
-        setCursor(0);
+        setEdit('', 0);
         p.reject(new Cancelled());
-      } else if (!busy) {
-        session.emit(line + '^C\n', 'echo');
-        setLine('');
-        setCursor(0);
+      } else if (!busyRef.current) {
+        session.emit(l + '^C\n', 'echo');
+        setEdit('', 0);
         session.showPrompt();
       }
       return;
     }
     if (key.ctrl && input === 'd') {
-      if (!busy && !pending && line === '') {
+      if (!busyRef.current && !p && l === '') {
         onExit();
         exit();
       }
       return;
     }
-    if (busy && !pending) return;
-    if (key.return) {
-      void submit(line);
-      return;
-    }
-    if (!pending && key.tab) {
-      const c = session.completion(line);
-      if (c.list?.length) {
-        session.emit(line + '\n', 'echo');
-        session.emit(c.list.join('\n') + '\n');
-        session.showPrompt();
-      }
-      setLine(c.line);
-      setCursor(c.line.length);
-      return;
-    }
-    if (!pending && input === '?') {
-      const help = session.question(line);
-      session.emit(line + '?\n', 'echo');
-      if (help.length) session.emit(help.join('\n') + '\n');
-      session.showPrompt();
-      return;
-    }
-    if (!pending && key.upArrow) {
+    if (key.return) return onChar('\r');
+    if (key.tab) return onChar('\t');
+    if (!p && (key.upArrow || key.downArrow)) {
       const h = history.current;
       if (!h.length) return;
-      histPos.current = histPos.current < 0 ? h.length - 1 : Math.max(0, histPos.current - 1);
-      setLine(h[histPos.current]);
-      setCursor(h[histPos.current].length);
-      return;
-    }
-    if (!pending && key.downArrow) {
-      const h = history.current;
-      if (histPos.current < 0) return;
-      histPos.current++;
+      if (key.upArrow) histPos.current = histPos.current < 0 ? h.length - 1 : Math.max(0, histPos.current - 1);
+      else if (histPos.current >= 0) histPos.current++;
+      else return;
       if (histPos.current >= h.length) {
         histPos.current = -1;
-        setLine('');
-        setCursor(0);
-      } else {
-        setLine(h[histPos.current]);
-        setCursor(h[histPos.current].length);
-      }
+        setEdit('', 0);
+      } else setEdit(h[histPos.current], h[histPos.current].length);
       return;
     }
-    if (key.leftArrow) {
-      setCursor((c) => Math.max(0, c - 1));
-      return;
-    }
-    if (key.rightArrow) {
-      setCursor((c) => Math.min(line.length, c + 1));
-      return;
-    }
+    if (key.leftArrow) return setEdit(l, Math.max(0, c - 1));
+    if (key.rightArrow) return setEdit(l, Math.min(l.length, c + 1));
     if (key.backspace || key.delete) {
-      if (cursor > 0) {
-        setLine(line.slice(0, cursor - 1) + line.slice(cursor));
-        setCursor(cursor - 1);
-      }
+      if (c > 0) setEdit(l.slice(0, c - 1) + l.slice(c), c - 1);
       return;
     }
-    if (key.ctrl && input === 'a') return setCursor(0);
-    if (key.ctrl && input === 'e') return setCursor(line.length);
-    if (key.ctrl && input === 'u') {
-      setLine(line.slice(cursor));
-      setCursor(0);
-      return;
-    }
-    if (input && !key.ctrl && !key.meta && !key.escape) {
-      const clean = input.replace(/[\x00-\x1f\x7f]/g, '');
-      if (!clean) return;
-      setLine(line.slice(0, cursor) + clean + line.slice(cursor));
-      setCursor(cursor + clean.length);
-    }
+    if (key.ctrl && input === 'a') return setEdit(l, 0);
+    if (key.ctrl && input === 'e') return setEdit(l, l.length);
+    if (key.ctrl && input === 'u') return setEdit(l.slice(c), 0);
+    if (!input || key.ctrl || key.meta || key.escape) return;
+    for (const ch of input) onChar(ch);
   });
 
   const opts = pending?.kind === 'answer' ? pending.opts : undefined;
@@ -222,7 +225,7 @@ function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) 
   const showInput = !busy || pending?.kind === 'answer';
   return (
     <>
-      <Static items={items}>{(it) => <Text key={it.id}>{it.text}</Text>}</Static>
+      <Static items={items}>{(it) => <Text key={it.id}>{it.text || ' '}</Text>}</Static>
       <Box flexDirection="column">
         {pending?.kind === 'pager' ? (
           <Text bold>Press {'<enter>'} for 1 line, {'<space>'} for one page, or {'<q>'} to quit</Text>

@@ -1,0 +1,95 @@
+// The session core: paging, questions, Ctrl-C, command count.
+import { describe, it, expect, afterAll, beforeAll } from 'vitest';
+import { seededLab, cleanup } from './helpers.js';
+import { CliSession, PAGER_PROMPT } from '../src/session.js';
+import { Cancelled } from '../src/engine.js';
+import type { Lab } from '../state/lab.js';
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await seededLab();
+});
+afterAll(() => cleanup(lab));
+
+function capture(s: CliSession) {
+  const out: Array<[string, string]> = [];
+  s.on((t, k) => out.push([t, k]));
+  return out;
+}
+
+describe('pager', () => {
+  it('stops each screenful with the bold prompt and honours enter, space and q', async () => {
+    const s = new CliSession({ lab, node: lab.publisher(), height: 10 });
+    const out = capture(s);
+    const keys: Array<'line' | 'page' | 'quit'> = ['line', 'page', 'quit'];
+    let asked = 0;
+    await s.run('utils service list', { answer: async () => '', pager: async () => (asked++, keys.shift()!) });
+    expect(asked).toBe(3);
+    const pagerEvents = out.filter(([, k]) => k === 'pager').map(([t]) => t);
+    expect(pagerEvents[0]).toBe(PAGER_PROMPT);
+    expect(PAGER_PROMPT).toBe('\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit\x1b[0m');
+    const text = out.filter(([, k]) => k === 'out').map(([t]) => t).join('');
+    // 9 lines, 1 more, 9 more, then q: 19 lines shown
+    expect(text.split('\n').length - 1).toBe(19);
+  });
+
+  it('does not page when pagination is off', async () => {
+    await lab.mutate(() => (lab.state.cli.pagination = false));
+    try {
+      const s = new CliSession({ lab, node: lab.publisher(), height: 10 });
+      let asked = 0;
+      await s.run('utils service list', { answer: async () => '', pager: async () => (asked++, 'page') });
+      expect(asked).toBe(0);
+    } finally {
+      await lab.mutate(() => (lab.state.cli.pagination = true));
+    }
+  });
+
+  it('set cli pagination off|on and show cli pagination print the CLI texts', async () => {
+    const s = new CliSession({ lab, node: lab.publisher() });
+    let text = '';
+    s.on((t) => (text += t));
+    const io = { answer: async () => '' };
+    await s.run('set cli pagination off', io);
+    await s.run('show cli pagination', io);
+    await s.run('set cli pagination on', io);
+    await s.run('show cli pagination', io);
+    expect(text).toBe(
+      'set cli pagination off\nAutomatic pagination is turned off\nshow cli pagination\nAutomatic Pagination : Off.\nset cli pagination on\nAutomatic pagination is turned on\nshow cli pagination\nAutomatic Pagination : On.\n',
+    );
+  });
+});
+
+describe('questions', () => {
+  it('Ctrl-C cancels the dialog with "Control-C pressed" and a failure status', async () => {
+    const s = new CliSession({ lab, node: lab.publisher() });
+    let text = '';
+    s.on((t) => (text += t));
+    const fp = lab.fingerprint();
+    const r = await s.run('set cert regen CallManager', {
+      answer: async () => {
+        throw new Cancelled();
+      },
+    });
+    expect(r.status).toBe(1);
+    expect(text).toContain('Proceed with regeneration (yes|no)? \nControl-C pressed\n');
+    expect(lab.fingerprint()).toBe(fp);
+  });
+
+  it('password answers echo as stars, hidden ones not at all', async () => {
+    const s = new CliSession({ lab, node: lab.publisher() });
+    const echoes: string[] = [];
+    s.on((t, k) => k === 'echo' && echoes.push(t));
+    await s.run('utils itl reset localkey', { answer: async () => 'wrongpw' });
+    expect(echoes).toEqual(['utils itl reset localkey\n', '\n']);
+  });
+
+  it('show myself counts the commands of the session', async () => {
+    const s = new CliSession({ lab, node: lab.node('cucm-sub1')! });
+    let text = '';
+    s.on((t) => (text += t));
+    await s.run('show version active', { answer: async () => '' });
+    await s.run('show myself', { answer: async () => '' });
+    expect(text).toContain('Machine Name    : cucm-sub1\naccount name    : admin\nprivilege level : 4\ncommand count   : 2\nlogging setting : 1\n');
+  });
+});
