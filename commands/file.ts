@@ -95,6 +95,7 @@ export async function askSftpTarget(ctx: CommandContext): Promise<SftpTarget> {
   const portText = (await ctx.ask('SFTP server port [22]: ')).trim();
   const port = portText ? Number(portText) : 22;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TransferError(`Invalid port: ${portText}`);
+  await ctx.transfer.checkHost?.({ host, port }, ctx);
   const user = (await ctx.ask('User ID: ')).trim();
   const password = await ctx.ask('Password: ', { password: true });
   return { host, port, user, password };

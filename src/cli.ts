@@ -22,7 +22,12 @@ Options:
   --clock ISO        start the simulated clock at this time (fixed clock)
   --pace fast|realistic   how long restarts and the login banner take (default fast)
   --record FILE      record the session (.cast for asciicast, plain text otherwise)
+  --redact FILE|LIST rewrite recordings: a JSON/YAML map, or hostnames,addresses,domain,passwords
+  --update           (run) rewrite the runbooks' expected output from the actual output
+  --junit FILE       (run) write JUnit XML results
   --port N, --host H (serve) first SSH port (2222) and listen address (127.0.0.1)
+  --tftp-port N      (serve) first TFTP port (6969), one per node
+  --force            (lab reset-lab) rebuild without asking, even a lab that cannot be opened
   --banner           (script mode) print the login banner first
   -h, --help         this help`;
 
@@ -107,14 +112,29 @@ async function localSession(flags: CommonFlags): Promise<number> {
       width: interactive ? process.stdout.columns || 80 : 80,
       height: interactive ? process.stdout.rows || 24 : undefined,
     });
-    if (interactive) {
-      const { runRepl } = await import('./repl.js');
-      await runRepl(session);
-      return 0;
+    const recorder = flags.record ? await startRecording(flags, lab, session) : undefined;
+    try {
+      if (interactive) {
+        const { runRepl } = await import('./repl.js');
+        await runRepl(session);
+        return 0;
+      }
+      return await runScript(session, queueFrom(process.stdin), process.stdout, { banner: flags.banner });
+    } finally {
+      recorder?.close();
     }
-    return await runScript(session, queueFrom(process.stdin), process.stdout, { banner: flags.banner });
   } finally {
     lab.close();
+  }
+}
+
+/** --record FILE (and --redact) for a local session: the recorder listens to the session core. */
+async function startRecording(flags: CommonFlags, lab: Lab, session: CliSession) {
+  const { recordSession } = await import('./transcript.js');
+  try {
+    return recordSession(session, lab, { file: flags.record!, redact: flags.redact as string | undefined, width: session.width, height: session.height });
+  } catch (e) {
+    throw new UsageError(`--record ${flags.record}: ${(e as Error).message}`);
   }
 }
 
@@ -136,6 +156,18 @@ export async function main(argv: string[]): Promise<number> {
     switch (sub) {
       case undefined:
         return await localSession(flags);
+      case 'serve': {
+        const { serve } = await import('./serve.js');
+        return await serve(flags);
+      }
+      case 'run': {
+        const { runbooksMain } = await import('./runbook.js');
+        return await runbooksMain(flags, positionals.slice(1));
+      }
+      case 'lab': {
+        const { labConsoleMain } = await import('./lab-console.js');
+        return await labConsoleMain(flags, positionals.slice(1));
+      }
       default:
         throw new UsageError(`unknown command '${sub}'`);
     }

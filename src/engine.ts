@@ -53,6 +53,8 @@ export interface TransferClient {
   put(target: SftpTarget, remotePath: string, data: Buffer, ctx: CommandContext): Promise<void>;
   /** Downloads a remote file (utils itl reset remotekey). */
   get(target: SftpTarget, remotePath: string, ctx: CommandContext): Promise<Buffer>;
+  /** Confirms the server's host key (yes/no) right after host and port are known, as CUCM asks. */
+  checkHost?(target: Pick<SftpTarget, 'host' | 'port'>, ctx: CommandContext): Promise<void>;
 }
 
 export interface SftpTarget {

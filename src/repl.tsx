@@ -18,7 +18,14 @@ interface Item {
   text: string;
 }
 
-function StatusLine({ session }: { session: CliSession }) {
+/** What the REPL drives: the admin: session, or anything with the same interface (the lab console). */
+export type ReplSession = Pick<CliSession, 'lab' | 'node' | 'on' | 'emit' | 'banner' | 'showPrompt' | 'run' | 'completion' | 'question'> & {
+  /** replaces the admin: status line */
+  statusText?(): string;
+};
+
+function StatusLine({ session }: { session: ReplSession }) {
+  if (session.statusText) return <Text dimColor>{session.statusText()}</Text>;
   const lab = session.lab;
   const node = session.node;
   const mode = lab.state.params.clusterSecurityMode === 1 ? 'mixed mode' : 'non-secure';
@@ -31,7 +38,7 @@ function StatusLine({ session }: { session: CliSession }) {
   );
 }
 
-function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) {
+function Repl({ session, onExit }: { session: ReplSession; onExit: () => void }) {
   const { exit } = useApp();
   const [items, setItems] = useState<Item[]>([]);
   const [partial, setPartial] = useState('');
@@ -243,7 +250,7 @@ function Repl({ session, onExit }: { session: CliSession; onExit: () => void }) 
   );
 }
 
-export async function runRepl(session: CliSession): Promise<void> {
+export async function runRepl(session: ReplSession): Promise<void> {
   await new Promise<void>((resolve) => {
     const app = render(<Repl session={session} onExit={() => resolve()} />, { exitOnCtrlC: false });
     app.waitUntilExit().then(() => resolve());

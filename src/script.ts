@@ -36,7 +36,12 @@ export function queueFrom(input: Readable): LineQueue {
 }
 
 /** Runs commands until input ends or the session quits; returns the exit status (1 if any command failed). */
-export async function runScript(session: CliSession, q: LineQueue, out: Writable, opts: { banner?: boolean } = {}): Promise<number> {
+export async function runScript(
+  session: Pick<CliSession, 'on' | 'banner' | 'showPrompt' | 'run'>,
+  q: LineQueue,
+  out: Writable,
+  opts: { banner?: boolean } = {},
+): Promise<number> {
   const off = session.on((text: string, kind: OutputKind) => {
     if (kind === 'pager') return;
     out.write(text);

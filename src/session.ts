@@ -13,7 +13,7 @@ import {
   questionHelp,
 } from './engine.js';
 import { defaultRegistry } from '../commands/index.js';
-import { localTransfer } from './transfer.js';
+import { defaultTransfer } from './sftp-transfer.js';
 
 export type OutputKind = 'out' | 'echo' | 'pager';
 
@@ -67,7 +67,7 @@ export class CliSession {
     this.height = opts.height;
     this.pace = opts.pace ?? 'fast';
     this.registry = opts.registry ?? defaultRegistry();
-    this.transfer = opts.transfer ?? localTransfer();
+    this.transfer = opts.transfer ?? defaultTransfer();
   }
 
   on(fn: Listener): () => void {
@@ -111,15 +111,18 @@ export class CliSession {
   }
 
   completion(line: string): Completion {
+    this.node = liveNode(this.lab, this.node);
     return complete(this.registry, line, { lab: this.lab, node: this.node }, this.width);
   }
 
   question(line: string): string[] {
+    this.node = liveNode(this.lab, this.node);
     return questionHelp(this.registry, line, { lab: this.lab, node: this.node }, this.width);
   }
 
   /** Runs one command line: echoes it, executes it, prints its output. */
   async run(line: string, io: SessionIO): Promise<RunResult> {
+    this.node = liveNode(this.lab, this.node);
     this.emit(line + '\n', 'echo');
     const trimmed = line.trim();
     if (!trimmed) return { status: 0, ended: false };
@@ -265,6 +268,11 @@ class Pager {
       }
     }
   }
+}
+
+/** A rolled-back change replaces the lab's node objects; a session keeps to the live one. */
+function liveNode(lab: Lab, node: NodeState): NodeState {
+  return lab.node(node.name) ?? node;
 }
 
 function sleep(ms: number): Promise<void> {

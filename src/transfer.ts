@@ -5,7 +5,8 @@ import { dirname, join, normalize } from 'node:path';
 import { SftpTarget, TransferClient, TransferError } from './engine.js';
 
 function safeJoin(root: string, host: string, remotePath: string): string {
-  const h = host.replace(/[^a-zA-Z0-9.-]/g, '_');
+  // '.' and '..' (or empty) as a host name would step out of the folder
+  const h = host.replace(/[^a-zA-Z0-9.-]/g, '_').replace(/^\.*$/, (m) => '_'.repeat(m.length || 1));
   const p = normalize('/' + remotePath).replace(/^\/+/, '');
   if (p.split(/[\\/]/).includes('..')) throw new TransferError('Invalid path');
   return join(root, h, p);

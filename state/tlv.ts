@@ -90,6 +90,8 @@ export interface BuildSpec {
   timestamp: number; // unix seconds
   signer: SignerSpec;
   records: TrustRecord[];
+  /** raw bytes after the records, covered by the signature (a signed .sgn file carries its content here) */
+  body?: Buffer;
 }
 
 function tlv(tag: number, value: Buffer): Buffer {
@@ -177,7 +179,7 @@ export function buildTrustList(spec: BuildSpec): Buffer {
   const version = tlv(HeaderTag.VERSION, Buffer.from([1, 2]));
   const hlen = tlv(HeaderTag.HEADERLENGTH, u16(headerLength));
   const padding = Buffer.alloc(pad, 0x0d);
-  const records = Buffer.concat(spec.records.map(encodeRecord));
+  const records = Buffer.concat([...spec.records.map(encodeRecord), spec.body ?? Buffer.alloc(0)]);
   const tbs = Buffer.concat([version, hlen, signerId, sigInfo, tail, padding, records]);
   const signature = createSign('sha1').update(tbs).sign(signer.key);
   if (signature.length !== signer.keyBytes) throw new Error('signature length does not match key size');

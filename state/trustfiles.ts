@@ -54,7 +54,8 @@ export function signerFrom(v: CertView, keyPem: string): SignerSpec {
 /** Records of a TFTP node's ITL, in the order the seeds show them. */
 export function itlRecords(lab: Lab, node: NodeState): TrustRecord[] {
   const pub = lab.publisher();
-  const cm = certView(node.certs.CallManager.certPem);
+  // the records come from the database's copy of the certificate (see NodeState.dbCallManagerPem)
+  const cm = certView(node.dbCallManagerPem ?? node.certs.CallManager.certPem);
   const mixed = lab.state.params.clusterSecurityMode === 1;
   if (lab.state.params.rollbackToPre80) {
     // "Prepare Cluster for Rollback to pre 8.0": a signed ITL with no trust entries beyond its signer

@@ -1,0 +1,24 @@
+// The lab console's command families. Deliberately separate from the admin: registry (../index.ts).
+import { CommandModule, Registry } from '../../src/engine.js';
+import cluster from './cluster.js';
+import phones from './phones.js';
+import clock from './clock.js';
+import drs from './drs.js';
+import session from './session.js';
+
+export const LAB_MODULES: CommandModule[] = [cluster, phones, clock, drs, session];
+
+/** Syntax lines with <mandatory> and [optional] parameters. */
+function withSyntax(m: CommandModule): CommandModule {
+  return {
+    ...m,
+    commands: m.commands.map((c) =>
+      c.syntax ? c : { ...c, syntax: [...c.path, ...(c.params ?? []).map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`))].join(' ') },
+    ),
+  };
+}
+
+let cached: Registry | undefined;
+export function labRegistry(): Registry {
+  return (cached ??= new Registry(LAB_MODULES.map(withSyntax)));
+}
