@@ -44,7 +44,8 @@ export function sqlTables(lab: Lab): SqlTables {
     for (const r of roles) map.rows.push([uuid(`map:${id}:${r}`), id, r]);
   };
   for (const n of lab.nodes) {
-    addCert(n.name, n.ip, n.certs.CallManager.certPem, [4, lab.state.params.clusterSecurityMode ? 1 : 2]);
+    // the database's copy, which differs from the disk after a restore without CallManager.pem
+    addCert(n.name, n.ip, n.dbCallManagerPem ?? n.certs.CallManager.certPem, [4, lab.state.params.clusterSecurityMode ? 1 : 2]);
     if (n.callmanager) addCert(n.name, n.ip, n.certs.TVS.certPem, [5]);
   }
   addCert(pub.name, pub.ip, pub.certs.CAPF.certPem, [3]);

@@ -7,7 +7,7 @@ const NOT_PUBLISHER = 'This is not a publisher node. The ITL reset can be run on
 
 async function checkCcmAdmin(ctx: CommandContext): Promise<boolean> {
   const pw = await ctx.ask('Enter CCM Administrator password :', { hidden: true });
-  ctx.out('');
+  ctx.out('', '');
   return pw === ctx.lab.state.accounts.application.password;
 }
 

@@ -170,7 +170,8 @@ export class CliSession {
           session.emit('\n', 'echo');
           throw e instanceof Cancelled ? e : new Cancelled();
         }
-        session.emit((opts.hidden ? '' : opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
+        // with echo off the terminal shows nothing, not even the end of the line
+        if (!opts.hidden) session.emit((opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
         return ans;
       },
       fail: (...lines) => {

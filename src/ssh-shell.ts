@@ -480,7 +480,8 @@ export class InteractiveShell extends FrontEnd {
   private enter(): void {
     const m = this.mode;
     const text = this.line;
-    this.write('\r\n');
+    // a hidden answer (echo off) leaves the cursor where it was, as the real terminal does
+    if (!(m.kind === 'answer' && m.opts.hidden)) this.write('\r\n');
     this.line = '';
     this.cursor = 0;
     if (m.kind === 'answer') {

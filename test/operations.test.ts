@@ -188,7 +188,7 @@ describe('ITL recovery', () => {
       await scriptRun(lab, 'set cert regen ITLRecovery\nyes');
       const r = await scriptRun(lab, 'utils itl reset remotekey backup-server admin /home/admin/ITLRecovery.p12\nsftppw\ncisco123', { transfer });
       expect(r.status).toBe(0);
-      expect(r.out).toContain('Enter Sftp password :\nProcessing token in else 0 Voice\ncoun is 1\nProcessing token in else 0 Voice\ncoun is 1\n\nEnter CCM Administrator password :\n\nLocating active Tftp servers in the cluster.....');
+      expect(r.out).toContain('Enter Sftp password :Processing token in else 0 Voice\ncoun is 1\nProcessing token in else 0 Voice\ncoun is 1\n\nEnter CCM Administrator password :\n\nLocating active Tftp servers in the cluster.....');
       expect(lab.publisher().certs.ITLRecovery.certPem).toBe(opened!.certPem);
       expect(parsed(lab, 'cucm-sub2', 'ITLFile.tlv').signerSerial.equals(certView(opened!.certPem).serial)).toBe(true);
       assertTrustFilesValid(lab);

@@ -11,6 +11,8 @@ import { CliSession, SessionIO } from '../src/session.js';
 import { Cancelled, Registry } from '../src/engine.js';
 import { defaultRegistry } from '../commands/index.js';
 import { localTransfer } from '../src/transfer.js';
+import { queueFrom, runScript } from '../src/script.js';
+import { PassThrough, Writable } from 'node:stream';
 import { cleanup, seededLab } from './helpers.js';
 
 // transfers go to the lab's local SFTP folder: fuzzed host names must never reach the network
@@ -244,6 +246,40 @@ describe('command engine under fuzzing', () => {
       new CliSession({ lab, node: lab.publisher(), transfer: localTransfer() }),
       new CliSession({ lab, node: lab.node('cucm-sub1')!, height: 6, transfer: localTransfer() }),
     ];
+  }, 120_000);
+
+  it('script mode takes any bytes on stdin, commands and answers mixed, and ends with status 0 or 1', async () => {
+    const failures: string[] = [];
+    const chunk = fc.oneof(
+      { weight: 3, arbitrary: fc.oneof(realLine, mutated).map((l) => Buffer.from(l + '\n', 'utf8')) },
+      { weight: 2, arbitrary: fc.tuple(answer, fc.boolean()).map(([a, crlf]) => Buffer.from(a + (crlf ? '\r\n' : '\n'), 'utf8')) },
+      { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.from(b)) },
+      { weight: 1, arbitrary: longLine.map((l) => Buffer.from(l + '\n', 'utf8')) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(chunk, { minLength: 1, maxLength: 8 }), fc.nat(1), async (chunks, on) => {
+        const session = new CliSession({ lab, node: on ? lab.node('cucm-sub2')! : lab.publisher(), transfer: localTransfer() });
+        const input = new PassThrough();
+        let out = '';
+        const sink = new Writable({
+          write(c, _e, cb) {
+            out += c.toString();
+            cb();
+          },
+        });
+        const done = runScript(session, queueFrom(input), sink);
+        // bytes arrive in pieces that split lines and UTF-8 sequences anywhere
+        const all = Buffer.concat(chunks);
+        for (let i = 0; i < all.length; i += 1 + (i % 7) * 97) input.write(all.subarray(i, i + 1 + (i % 7) * 97));
+        input.end();
+        const status = await done;
+        if (status !== 0 && status !== 1) failures.push(`status ${status}`);
+        if (INTERNAL.test(out)) failures.push(`a JavaScript error reached the output: ${JSON.stringify(out.slice(0, 400))}`);
+        failures.push(...trustFileProblems(lab, true));
+        if (failures.length) throw new Error(failures.join('\n'));
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 60), seed: Number(process.env.FUZZ_SEED ?? 3), endOnFailure: true },
+    );
   }, 120_000);
 
   it('survives dialogs answered with anything, on every command that asks', async () => {

@@ -81,7 +81,7 @@ describe('questions', () => {
     const echoes: string[] = [];
     s.on((t, k) => k === 'echo' && echoes.push(t));
     await s.run('utils itl reset localkey', { answer: async () => 'wrongpw' });
-    expect(echoes).toEqual(['utils itl reset localkey\n', '\n']);
+    expect(echoes).toEqual(['utils itl reset localkey\n']);
   });
 
   it('show myself counts the commands of the session', async () => {
