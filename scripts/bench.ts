@@ -7,6 +7,13 @@
 // SSH figures need `startServer(lab, opts)` from src/ssh-server.ts (or src/serve.ts); the server runs
 // in a child process so its memory per session can be read apart from the clients'. The runbook
 // figure needs src/runbook.ts. Missing parts are reported as null with the reason.
+//
+// SSH clients open a PTY of 80x500: a tall terminal, so the pager path of the session core is in use
+// but never stops a listing. Each client sends its next command as soon as the prompt is back (no
+// think time), so the round-trip at 50 sessions measures throughput as much as latency; the OpenSSH
+// baseline is driven the same way. To find hot spots:
+//   node --cpu-prof --cpu-prof-dir=prof dist/scripts/bench.js --skip-ssh
+// (the SSH server runs in a child: profile it with NODE_OPTIONS=--cpu-prof on the bench instead).
 import { fork, spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';

@@ -251,30 +251,37 @@ export async function labConsoleMain(flags: CommonFlags, args: string[]): Promis
       width: process.stdout.isTTY ? process.stdout.columns || 80 : 80,
       height: interactive ? process.stdout.rows || 24 : undefined,
     });
-    if (args.length > 0) {
-      let echoed = false;
-      const off = con.on((text, kind) => {
-        // the command line itself is not echoed back; answers to questions are
-        if (kind === 'echo' && !echoed) {
-          echoed = true;
-          return;
+    const recorder = flags.record
+      ? (await import('./transcript.js')).recordSession(con, lab, { file: flags.record, redact: flags.redact as string | undefined, width: con.width, height: con.height })
+      : undefined;
+    try {
+      if (args.length > 0) {
+        let echoed = false;
+        const off = con.on((text, kind) => {
+          // the command line itself is not echoed back; answers to questions are
+          if (kind === 'echo' && !echoed) {
+            echoed = true;
+            return;
+          }
+          process.stdout.write(text);
+        });
+        let queue: LineQueue | undefined;
+        try {
+          const r = await con.run(args.join(' '), oneShotIO(!!flags.force, () => (queue ??= queueFrom(process.stdin))));
+          return r.status;
+        } finally {
+          off();
         }
-        process.stdout.write(text);
-      });
-      let queue: LineQueue | undefined;
-      try {
-        const r = await con.run(args.join(' '), oneShotIO(!!flags.force, () => (queue ??= queueFrom(process.stdin))));
-        return r.status;
-      } finally {
-        off();
       }
+      if (interactive) {
+        const { runRepl } = await import('./repl.js');
+        await runRepl(con);
+        return 0;
+      }
+      return await runScript(con, queueFrom(process.stdin), process.stdout, { banner: flags.banner });
+    } finally {
+      recorder?.close();
     }
-    if (interactive) {
-      const { runRepl } = await import('./repl.js');
-      await runRepl(con);
-      return 0;
-    }
-    return await runScript(con, queueFrom(process.stdin), process.stdout, { banner: flags.banner });
   } finally {
     lab.close();
   }

@@ -447,6 +447,8 @@ export interface RunOptions {
   record?: RecordOptions & { redactOptions?: RedactOptions };
   /** runbook text, instead of reading `file` */
   text?: string | Buffer;
+  /** node the runbook starts on (a transcript recorded on a subscriber); default the publisher */
+  node?: string;
 }
 
 /** Loads the lab console module if this build has it. */
@@ -586,7 +588,7 @@ export async function runRunbook(file: string, opts: RunOptions = {}): Promise<R
       const redact = redactOptions ? new Redactor(redactOptions, redactContextOf(lab)) : r.redact;
       recorder = new Recorder({ deterministic: settings.seed !== undefined && settings.clock !== undefined, ...r, redact });
     }
-    await execute(rb, lab, result, replacements, recorder);
+    await execute(rb, lab, result, replacements, recorder, opts.node);
   } catch (e) {
     if (e instanceof RunbookError) result.error = e;
     else result.error = new RunbookError(file, rb.header.topologyLine ?? 1, (e as Error).message);
@@ -612,11 +614,17 @@ async function execute(
   result: RunbookResult,
   replacements: Array<{ from: number; to: number; lines: string[] }>,
   recorder?: Recorder,
+  startNode?: string,
 ): Promise<void> {
   const file = rb.file;
   const sessions = new Map<string, CliSession>();
   let labConsole: ConsoleLike | undefined;
   let node: NodeState = lab.publisher();
+  if (startNode) {
+    const n = lab.node(startNode);
+    if (!n) throw new RunbookError(file, 1, `--node ${startNode}: no such node in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
+    node = n;
+  }
   let pendingAnswers: { values: string[]; line: number } | undefined;
 
   const sessionFor = (n: NodeState): CliSession => {
@@ -834,6 +842,7 @@ export async function runbooksMain(
     }
     const r = await runRunbook(file, {
       labName: flags.lab,
+      node: flags.node as string | undefined,
       dataDir: flags.dataDir,
       seed: flags.seed,
       clock: flags.clock,

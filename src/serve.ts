@@ -18,7 +18,7 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     let ssh;
     try {
-      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log });
+      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log, record: flags.record, redact: flags.redact as string | undefined });
     } catch (e) {
       process.stderr.write(`cucm-sim: ${(e as Error).message}\n`);
       return 2;

@@ -13,7 +13,7 @@ import {
   questionHelp,
 } from './engine.js';
 import { defaultRegistry } from '../commands/index.js';
-import { defaultTransfer } from './sftp-transfer.js';
+import { defaultTransfer } from './transfer.js';
 
 export type OutputKind = 'out' | 'echo' | 'pager';
 
@@ -248,9 +248,13 @@ class Pager {
     }
     const page = h - 1;
     const parts = text.split(/(?<=\n)/);
+    // lines go out in one piece per screenful, not one event per line
+    let chunk = '';
     for (const part of parts) {
       if (this.quit) return;
       if (this.allowance === 0 && this.lines >= page) {
+        this.s.emit(chunk);
+        chunk = '';
         this.s.emit(PAGER_PROMPT, 'pager');
         const key = await this.io.pager();
         this.s.emit('\r\x1b[K', 'pager');
@@ -262,12 +266,13 @@ class Pager {
         if (key === 'line') this.allowance = 1;
         else this.lines = 0;
       }
-      this.s.emit(part);
+      chunk += part;
       if (part.endsWith('\n')) {
         if (this.allowance > 0) this.allowance--;
         else this.lines++;
       }
     }
+    this.s.emit(chunk);
   }
 }
 

@@ -9,7 +9,6 @@ import ssh2 from 'ssh2';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { writeFileAtomic } from '../state/store.js';
 import { Cancelled, CommandContext, SftpTarget, TransferClient, TransferError } from './engine.js';
-import { localTransfer } from './transfer.js';
 
 /** A download larger than this is refused rather than held in memory. */
 export const MAX_DOWNLOAD = 1024 * 1024;
@@ -237,17 +236,3 @@ export function sftpTransfer(opts: SftpOptions = {}): TransferClient {
   };
 }
 
-/**
- * What sessions use unless told otherwise: real SFTP, except for the host name `local` or with
- * CUCM_SIM_SFTP=local, which use the offline directory stand-in of the lab.
- */
-export function defaultTransfer(): TransferClient {
-  let sftp: TransferClient | undefined;
-  const local = localTransfer();
-  const pick = (host: string) => (process.env.CUCM_SIM_SFTP === 'local' || host === 'local' ? local : (sftp ??= sftpTransfer()));
-  return {
-    put: (t, p, d, ctx) => pick(t.host).put(t, p, d, ctx),
-    get: (t, p, ctx) => pick(t.host).get(t, p, ctx),
-    checkHost: async (t, ctx) => pick(t.host).checkHost?.(t, ctx),
-  };
-}

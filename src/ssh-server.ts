@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../state/store.js';
 import type { TransferClient } from './engine.js';
 import { CliSession } from './session.js';
 import { InteractiveShell, LineShell, ShellSession } from './ssh-shell.js';
+import { recordSession } from './transcript.js';
 
 export type { ShellSession } from './ssh-shell.js';
 
@@ -44,6 +45,15 @@ export interface ServerOptions {
   failDelayMs?: number;
   /** one line per login event; passwords never appear */
   log?: (line: string) => void;
+  /** records every session: `x.txt` gives `x-<node>-<n>.txt` (a `.cast` name gives asciicast) */
+  record?: string;
+  redact?: string;
+}
+
+/** The recording file of the n-th session on a node, derived from the --record name. */
+export function sessionRecordFile(record: string, who: string, n: number): string {
+  const m = record.match(/^(.*?)(\.[A-Za-z0-9]+)?$/)!;
+  return `${m[1]}-${who}-${n}${m[2] ?? '.txt'}`;
 }
 
 export interface Endpoint {
@@ -129,6 +139,7 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
   const connections = new Set<Connection>();
   const sockets = new Set<Socket>();
   let closing = false;
+  let recordings = 0;
 
   const nodes = endpointNodes(lab);
   const keys = await Promise.all(nodes.map((n) => hostKey(lab, n.name)));
@@ -229,9 +240,13 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
             cli = undefined;
           }
           if (!cli) return refuse(channel, 'The lab console is not available in this build of cucm-sim.\n');
+          const recorder = opts.record
+            ? recordSession(cli, lab, { file: sessionRecordFile(opts.record, role === 'lab' ? 'lab' : nodeName, ++recordings), redact: opts.redact, width, height })
+            : undefined;
           const options = {
             idleMinutes: lab.state.cli.sessionTimeoutMin,
             onEnd: () => {
+              recorder?.close();
               shells.delete(entry);
               // The client closes the connection once it has shown the output; a disconnect sent
               // now would make OpenSSH drop that output. One that lingers is ended later.
@@ -257,13 +272,17 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
   }
 
   function refuse(channel: ServerChannel, text: string): void {
-    try {
-      if (text) channel.write(text.replace(/\n/g, '\r\n'));
-      channel.exit(1);
-      channel.end();
-    } catch {
-      // already closed
-    }
+    // answered a moment after the channel opens: a client learns of the channel and of its
+    // end in separate steps, and an exit status sent in the same breath can reach it too early
+    setTimeout(() => {
+      try {
+        if (text) channel.write(text.replace(/\n/g, '\r\n'));
+        channel.exit(1);
+        channel.end();
+      } catch {
+        // already closed
+      }
+    }, 20);
   }
 
   const servers: NetServer[] = [];
@@ -283,7 +302,8 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
         onConnection(client, nodeName, peer, () => pending.get(peer)?.());
       });
       // Accepting sockets ourselves bounds connections that never log in, whatever they send
-      const net = createServer((sock) => {
+      // no Nagle: the CLI's small writes would otherwise wait out the peer's delayed ACK
+      const net = createServer({ noDelay: true }, (sock) => {
         const node = lab.node(nodeName);
         if (closing || unauthenticated >= maxUnauth || !node?.up) return void sock.destroy();
         unauthenticated++;

@@ -154,8 +154,30 @@ abstract class FrontEnd {
     ch.on('error', () => this.end(undefined, false));
   }
 
+  private outBuf = '';
+  private flushQueued = false;
+
+  // Writes made while handling one chunk of input (echo, redraws, output lines) leave in one
+  // packet: per-key packets cost far more CPU and round trips than the bytes themselves.
   protected write(text: string): void {
-    if (!this.closed && text) this.ch.write(text);
+    if (this.closed || !text) return;
+    this.outBuf += text;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flushOut());
+    }
+  }
+
+  protected flushOut(): void {
+    this.flushQueued = false;
+    if (!this.outBuf) return;
+    const text = this.outBuf;
+    this.outBuf = '';
+    try {
+      this.ch.write(text);
+    } catch {
+      // the channel is already gone
+    }
   }
 
   protected touch(): void {
@@ -206,6 +228,7 @@ abstract class FrontEnd {
   end(notice: string | undefined, closeChannel: boolean, status = 0): void {
     if (this.closed) return;
     if (notice) this.write(notice);
+    this.flushOut();
     this.closed = true;
     if (this.idle) clearTimeout(this.idle);
     this.off();

@@ -31,3 +31,20 @@ export function localTransfer(root?: string): TransferClient {
     },
   };
 }
+
+/**
+ * The transfer sessions use unless told otherwise: real SFTP (loaded on first use, so sessions
+ * that never transfer do not pay for ssh2), or the lab folder for the host `local` or when
+ * CUCM_SIM_SFTP=local.
+ */
+export function defaultTransfer(): TransferClient {
+  let sftp: Promise<TransferClient> | undefined;
+  const local = localTransfer();
+  const pick = (host: string): Promise<TransferClient> =>
+    process.env.CUCM_SIM_SFTP === 'local' || host === 'local' ? Promise.resolve(local) : (sftp ??= import('./sftp-transfer.js').then((m) => m.sftpTransfer()));
+  return {
+    put: async (t, p, d, ctx) => (await pick(t.host)).put(t, p, d, ctx),
+    get: async (t, p, ctx) => (await pick(t.host)).get(t, p, ctx),
+    checkHost: async (t, ctx) => (await pick(t.host)).checkHost?.(t, ctx),
+  };
+}

@@ -42,6 +42,18 @@ export interface CertView {
 }
 
 const viewCache = new Map<string, CertView>();
+const keyCache = new Map<string, KeyObject>();
+
+/** Parsed private keys, cached by PEM: the same few keys sign every trust file. */
+export function privateKey(pem: string): KeyObject {
+  let k = keyCache.get(pem);
+  if (!k) {
+    if (keyCache.size > 2000) keyCache.clear();
+    k = createPrivateKey(pem);
+    keyCache.set(pem, k);
+  }
+  return k;
+}
 
 /** CUCM prints names with a fixed attribute order regardless of the DER order. */
 export function cucmName(attrs: { shortName?: string; value?: unknown }[]): string {
@@ -110,7 +122,7 @@ export class SeededKeys implements KeySource {
     const p = pool(bits);
     const i = this.counter.keys++;
     const idx = (this.seed * 7 + i) % p.length;
-    return createPrivateKey(p[idx]);
+    return privateKey(p[idx]);
   }
   serial(): Buffer {
     const i = this.counter.serials++;

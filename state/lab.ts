@@ -2,7 +2,6 @@
 // Everything here is terminal-free; commands and the lab console call these methods.
 import { mkdirSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPrivateKey } from 'node:crypto';
 import { Store, StoreError, Change } from './store.js';
 import {
   CERT_UNITS,
@@ -17,6 +16,7 @@ import {
   issueSelfSigned,
   keyPem,
   p12Password,
+  privateKey,
 } from './certs.js';
 import { Topology, defaultTopology } from './topology.js';
 import { ServiceState, initialServices, findService, TFTP, TVS, CALLMANAGER, CAPF } from './services.js';
@@ -350,7 +350,7 @@ export class Lab {
   }
   /** The key that signs TFTP files on this node. */
   callManagerKey(node: NodeState) {
-    return createPrivateKey(node.certs.CallManager.keyPem);
+    return privateKey(node.certs.CallManager.keyPem);
   }
 
   // ------------------------------------------------------------ TFTP files

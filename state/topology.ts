@@ -1,6 +1,6 @@
 // Topology files describe a cluster to build: node names, domain, certificate subject fields.
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import type { SubjectFields } from './certs.js';
 
 export interface NodeSpec {
@@ -70,6 +70,8 @@ const DOMAIN_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0
 export function loadTopology(path: string): Topology {
   let raw: unknown;
   try {
+    // loaded only when a topology file is read: most starts never need a YAML parser
+    const YAML = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     raw = YAML.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new TopologyError(`${path}: ${(e as Error).message.split('\n')[0]}`);

@@ -1,8 +1,8 @@
 // What CUCM 10.5 puts in its trust lists, record by record (see the seeds' show itl / show ctl).
-import { createPrivateKey, createPublicKey, createSign, KeyObject } from 'node:crypto';
+import { createPublicKey, createSign, KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { buildTrustList, Role, TrustRecord, SignerSpec } from './tlv.js';
-import { certView, CertView } from './certs.js';
+import { certView, CertView, privateKey } from './certs.js';
 import type { Lab, NodeState } from './lab.js';
 import { CAPF } from './services.js';
 
@@ -48,7 +48,7 @@ function hashRecord(v: CertView, func: number): TrustRecord {
 }
 
 export function signerFrom(v: CertView, keyPem: string): SignerSpec {
-  return { name: v.subject, serial: v.serial, issuer: v.issuer, key: createPrivateKey(keyPem), keyBytes: v.keyBits / 8 };
+  return { name: v.subject, serial: v.serial, issuer: v.issuer, key: privateKey(keyPem), keyBytes: v.keyBits / 8 };
 }
 
 /** Records of a TFTP node's ITL, in the order the seeds show them. */
@@ -179,7 +179,7 @@ export function buildEtokenCtl(lab: Lab): Buffer {
   return buildTrustList({
     filename: 'CTLFile.tlv',
     timestamp: Math.floor(lab.nowMs() / 1000) - 86400,
-    signer: { name: etokenSubject(signerTok.label), serial: v.serial, issuer: MFG_ISSUER, key: createPrivateKey(signerTok.keyPem), keyBytes: v.keyBits / 8 },
+    signer: { name: etokenSubject(signerTok.label), serial: v.serial, issuer: MFG_ISSUER, key: privateKey(signerTok.keyPem), keyBytes: v.keyBits / 8 },
     records: recs,
   });
 }

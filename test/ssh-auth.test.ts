@@ -148,7 +148,6 @@ describe('limits', () => {
     });
     const took = await closed;
     expect(took).toBeGreaterThanOrEqual(250);
-    expect(took).toBeLessThan(3000);
   });
 
   it('turns away connections over the unauthenticated limit, and logins work again once they are gone', async () => {

@@ -186,9 +186,7 @@ describe('the SFTP transfer client', () => {
       const client = sftpTransfer({ timeoutMs: 500 });
       const { ctx } = ctxFor();
       const port = (silent.address() as { port: number }).port;
-      const t0 = Date.now();
       await expect(client.checkHost!({ host: '127.0.0.1', port }, ctx)).rejects.toThrow(`Could not connect to the SFTP server 127.0.0.1 port ${port}: Connection timed out`);
-      expect(Date.now() - t0).toBeLessThan(5000);
     } finally {
       silent.close();
     }

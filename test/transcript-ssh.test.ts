@@ -78,4 +78,32 @@ describe.skipIf(!hasServer)('SSH transcripts', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('serve --record writes one transcript per SSH session, and it replays as a runbook', async () => {
+    const { startServer } = await import(['..', 'src', 'ssh-server.js'].join('/'));
+    const { shell } = await import('./ssh-harness.js');
+    const lab = await seededLab();
+    const dir = tempDir('cucm-sim-ssh-rec-');
+    const srv = await startServer(lab, { port: 0, failDelayMs: 5, record: join(dir, 'class.txt') });
+    try {
+      const t = await shell(srv.ports[1], { rows: 200 });
+      await t.command('show myself');
+      await t.command('utils service restart Cisco Tftp');
+      t.send('exit\r');
+      await t.waitClosed();
+      await new Promise((r) => setTimeout(r, 100));
+      const file = join(dir, 'class-cucm-sub1-1.txt');
+      expect(existsSync(file)).toBe(true);
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('admin:show myself\nMachine Name    : cucm-sub1\n');
+      // recorded on a subscriber: replayed there
+      const r = await runRunbook(file, { node: 'cucm-sub1' });
+      expect(r.mismatches.map((m) => m.diff).join('\n')).toBe('');
+      expect(r.passed).toBe(true);
+    } finally {
+      await srv.close();
+      cleanup(lab);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
