@@ -13,7 +13,6 @@ import { cleanup, seededLab } from './helpers.js';
 
 vi.setConfig({ hookTimeout: 60_000 });
 
-const SERVER = fileURLToPath(new URL('../src/ssh-server.ts', import.meta.url));
 type StartServer = typeof import('../src/ssh-server.js').startServer;
 type Running = Awaited<ReturnType<StartServer>>;
 
@@ -94,7 +93,7 @@ function trustFileProblems(lab: Lab): string[] {
   return problems;
 }
 
-describe.skipIf(!existsSync(SERVER))('SSH under load', () => {
+describe('SSH under load', () => {
   let startServer: StartServer;
   beforeAll(async () => {
     startServer = await loadStartServer();

@@ -9,9 +9,8 @@ import { seededLab, cleanup, tempDir } from './helpers.js';
 import { terminalText } from '../src/transcript.js';
 import { runRunbook } from '../src/runbook.js';
 
-const hasServer = existsSync(join(import.meta.dirname, '..', 'src', 'ssh-server.ts'));
 
-describe.skipIf(!hasServer)('SSH transcripts', () => {
+describe('SSH transcripts', () => {
   it('a session typed over SSH, recorded from the terminal stream, is a passing runbook', async () => {
     const { startServer } = await import(['..', 'src', 'ssh-server.js'].join('/'));
     const lab = await seededLab();
