@@ -1,7 +1,17 @@
 // utils itl reset localkey | remotekey <host> <user> <path>: bulk ITL recovery (10.0+), publisher only.
 import type { CommandContext, CommandModule } from '../src/engine.js';
 import { TransferError } from '../src/engine.js';
+import { createPublicKey } from 'node:crypto';
 import { certView, openPkcs12, p12Password } from '../state/certs.js';
+
+function keyMatchesCert(keyPem: string, certPem: string): boolean {
+  try {
+    const a = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+    return a.equals(certView(certPem).publicKey.export({ type: 'spki', format: 'der' }));
+  } catch {
+    return false;
+  }
+}
 
 const NOT_PUBLISHER = 'This is not a publisher node. The ITL reset can be run on the publisher only.';
 
@@ -43,6 +53,9 @@ async function remotekey(ctx: CommandContext, args: Record<string, string>) {
     return ctx.fail(e instanceof TransferError ? e.message : `Failed to download ${args.path}: ${(e as Error).message}`);
   }
   const opened = openPkcs12(p12, p12Password(ctx.lab.state.accounts.securityPassword));
+  if (opened && !keyMatchesCert(opened.keyPem, opened.certPem)) {
+    return ctx.fail('The ITLRecovery.p12 file is not valid: its private key does not belong to its certificate.');
+  }
   if (!opened) {
     return ctx.fail('Unable to read the ITLRecovery.p12 file. The file is not a valid PKCS12 bag or the cluster security password does not match the one it was exported with.');
   }

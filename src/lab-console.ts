@@ -2,7 +2,7 @@
 // phones, power, the clock, enterprise parameters, hostnames, DRS. It offers the same interface as
 // the admin: session core (CliSession) so every front end (REPL, script mode, SSH, runbooks) can drive
 // it; its commands live in commands/lab/ and never appear in the admin: command tree.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { Lab, LabError, NodeState } from '../state/lab.js';
 import { Store } from '../state/store.js';
 import { AskOptions, Cancelled, CommandContext, Completion, Registry, TransferClient, complete, questionHelp } from './engine.js';
@@ -213,7 +213,15 @@ function oneShotIO(force: boolean, q: () => LineQueue): SessionIO {
  */
 async function resetFromScratch(flags: CommonFlags): Promise<number | undefined> {
   const dir = labDir(flags);
-  if (!Lab.exists(dir)) return undefined; // nothing to repair: the lab is created as usual
+  if (!Lab.exists(dir)) {
+    // nothing to repair (the lab is created as usual), unless a lab's files lost their lab.json
+    if (!(flags.force && existsSync(dir))) return undefined;
+    rmSync(dir, { recursive: true, force: true });
+    const { lab } = await openOrCreateLab(flags, 'cucm-sim lab');
+    lab.close();
+    process.stdout.write(`The lab at ${dir} was rebuilt.\n`);
+    return 0;
+  }
   if (!(flags.force && flags.topology)) {
     try {
       const lab = Lab.open(dir, 'cucm-sim lab');

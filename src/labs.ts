@@ -1,6 +1,7 @@
 // Where labs live and how a front end gets one: --data-dir, CUCM_SIM_HOME, or a per-user data folder.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Lab, LabError } from '../state/lab.js';
 import { loadTopology, Topology } from '../state/topology.js';
 
@@ -31,6 +32,12 @@ export async function openOrCreateLab(opts: LabOptions, owner?: string): Promise
   if (Lab.exists(dir)) {
     if (opts.topology) throw new LabError(`the lab '${opts.lab ?? 'default'}' already exists; --topology only applies when a lab is created`);
     return { lab: Lab.open(dir, owner), created: false };
+  }
+  if (existsSync(join(dir, 'nodes')) || existsSync(join(dir, 'journal.json'))) {
+    // files of a lab without its state: never build a new lab over them silently
+    throw new LabError(
+      `The lab folder ${dir} has node files but no lab.json. Reset it with 'cucm-sim lab reset-lab --force${opts.lab ? ` --lab ${opts.lab}` : ''}' (or delete the folder) to start over.`,
+    );
   }
   let topology: Topology | undefined;
   if (opts.topology) topology = loadTopology(opts.topology);

@@ -63,3 +63,19 @@ describe('script mode', () => {
     expect(r2.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('damaged labs', () => {
+  it('node files without lab.json are not silently replaced; lab reset-lab --force rebuilds them', async () => {
+    const h = home();
+    await cli(['--seed', '4'], 'show version active\n', { CUCM_SIM_HOME: h });
+    const { rmSync: rm } = await import('node:fs');
+    rm(join(h, 'labs', 'default', 'lab.json'));
+    const r = await cli([], 'show itl\n', { CUCM_SIM_HOME: h });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('has node files but no lab.json');
+    expect(r.stderr).toContain("cucm-sim lab reset-lab --force");
+    const fix = await cli(['lab', 'reset-lab', '--force', '--seed', '4'], '', { CUCM_SIM_HOME: h });
+    expect(fix.exitCode).toBe(0);
+    expect((await cli([], 'show itl\n', { CUCM_SIM_HOME: h })).exitCode).toBe(0);
+  });
+});
