@@ -490,6 +490,7 @@ describe('a change that fails half way', () => {
     expect(r.status).toBe(1);
     expect(text).toContain(UNSUCCESSFUL);
     expect(text).not.toMatch(/TypeError|\n\s+at /);
+    expect(text).toContain('its private key does not belong to its certificate');
     // nothing of the failed change is left
     expect(lab.fingerprint()).toBe(fp);
     expect(tree(lab.tftpDir(pub))).toEqual(files);
