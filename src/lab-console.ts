@@ -5,8 +5,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { Lab, LabError, NodeState } from '../state/lab.js';
 import { Store } from '../state/store.js';
-import { AskOptions, Cancelled, CommandContext, Completion, Registry, TransferClient, complete, questionHelp } from './engine.js';
-import type { OutputKind, RunResult, SessionIO } from './session.js';
+import { Cancelled } from './engine.js';
+import type { CommandContext, Registry, TransferClient } from './engine.js';
+import { ConsoleCore, SessionIO } from './session.js';
 import { labRegistry } from '../commands/lab/index.js';
 import { localTransfer } from './transfer.js';
 import { fleet } from '../state/phones.js';
@@ -26,43 +27,23 @@ export interface LabConsoleOptions {
   registry?: Registry;
 }
 
-type Listener = (text: string, kind: OutputKind) => void;
-
-export class LabConsole {
-  readonly lab: Lab;
-  readonly user: string;
-  width: number;
-  height?: number;
-  pace: 'fast' | 'realistic';
-  commandCount = 0;
-  ended = false;
-  readonly registry: Registry;
-  private transfer: TransferClient;
-  private listeners = new Set<Listener>();
-
+/** The lab console: the same session core as the admin: CLI, with its own commands and texts. */
+export class LabConsole extends ConsoleCore {
   constructor(opts: LabConsoleOptions) {
-    this.lab = opts.lab;
-    this.user = opts.user ?? 'lab';
-    this.width = opts.width ?? 80;
-    this.height = opts.height;
-    this.pace = opts.pace ?? 'fast';
-    this.registry = opts.registry ?? labRegistry();
-    this.transfer = opts.transfer ?? localTransfer();
+    super({
+      lab: opts.lab,
+      user: opts.user ?? 'lab',
+      width: opts.width,
+      height: opts.height,
+      pace: opts.pace,
+      transfer: opts.transfer ?? localTransfer(),
+      registry: opts.registry ?? labRegistry(),
+    });
   }
 
   /** The console acts on the cluster as a whole; commands that need a node use the publisher. */
   get node(): NodeState {
     return this.lab.publisher();
-  }
-
-  on(fn: Listener): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
-  emit(text: string, kind: OutputKind = 'out'): void {
-    if (!text) return;
-    for (const l of this.listeners) l(text, kind);
   }
 
   bannerLines(): string[] {
@@ -73,10 +54,6 @@ export class LabConsole {
       "Type 'help' for the commands; '?' and Tab complete as on the admin: CLI.",
       '',
     ];
-  }
-
-  async banner(): Promise<void> {
-    this.emit(this.bannerLines().join('\n') + '\n');
   }
 
   showPrompt(): void {
@@ -93,80 +70,19 @@ export class LabConsole {
     return `[lab ${lab.state.name} | ${mode} | ${phones.length} phones${locked ? `, ${locked} locked` : ''}${down.length ? ` | down: ${down.join(', ')}` : ''}]`;
   }
 
-  completion(line: string): Completion {
-    return complete(this.registry, line, { lab: this.lab, node: this.node }, this.width);
-  }
-
-  question(line: string): string[] {
-    return questionHelp(this.registry, line, { lab: this.lab, node: this.node }, this.width);
-  }
-
-  /** Runs one command line: echoes it, executes it, prints its output. */
-  async run(line: string, io: SessionIO): Promise<RunResult> {
-    this.emit(line + '\n', 'echo');
+  protected handledBeforeRun(line: string): boolean {
     const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#')) return { status: 0, ended: false };
+    if (trimmed.startsWith('#')) return true;
     if (trimmed.endsWith('?')) {
       // typed as a whole line (script mode, SSH without a terminal): the same help as the ? key
       const help = this.question(line.slice(0, line.lastIndexOf('?')));
       if (help.length) this.emit(help.join('\n') + '\n');
-      return { status: 0, ended: false };
+      return true;
     }
-    this.commandCount++;
-    let status = 0;
-    const ctx = this.context(io);
-    try {
-      status = (await this.dispatch(trimmed, ctx)) ?? 0;
-    } catch (e) {
-      if (e instanceof Cancelled) {
-        this.emit('Control-C pressed\n');
-      } else {
-        const msg = e instanceof Error ? e.message : String(e);
-        this.emit(`${msg}\n`);
-      }
-      status = 1;
-    }
-    return { status, ended: this.ended };
+    return false;
   }
 
-  private context(io: SessionIO): CommandContext {
-    const con = this;
-    return {
-      lab: this.lab,
-      node: this.node,
-      session: { user: this.user, commandCount: this.commandCount, width: this.width, height: this.height },
-      write: (t) => con.emit(t),
-      out: (...lines) => con.emit(lines.map((l) => l + '\n').join('')),
-      async ask(prompt: string, opts: AskOptions = {}) {
-        con.emit(prompt);
-        let ans: string;
-        try {
-          ans = await io.answer(opts);
-        } catch (e) {
-          con.emit('\n', 'echo');
-          throw e instanceof Cancelled ? e : new Cancelled();
-        }
-        con.emit((opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
-        return ans;
-      },
-      fail: (...lines) => {
-        if (lines.length) con.emit(lines.map((l) => l + '\n').join(''));
-        return 1;
-      },
-      sleep: async (ms) => {
-        if (this.pace === 'realistic') await new Promise((r) => setTimeout(r, ms));
-      },
-      pace: this.pace,
-      transfer: this.transfer,
-      mutate: (fn) => this.lab.mutate(fn),
-      endSession: () => {
-        this.ended = true;
-      },
-      registry: this.registry,
-    };
-  }
-
-  private async dispatch(line: string, ctx: CommandContext): Promise<number | void> {
+  protected async dispatch(line: string, ctx: CommandContext): Promise<number | void> {
     const reg = this.registry;
     const r = reg.resolve(line, { lab: this.lab, node: this.node });
     switch (r.kind) {

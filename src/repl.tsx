@@ -3,7 +3,7 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { Box, Static, Text, render, useApp, useInput } from 'ink';
 import { Cancelled, AskOptions } from './engine.js';
-import { CliSession } from './session.js';
+import type { ConsoleCore } from './session.js';
 import { TFTP } from '../state/services.js';
 
 interface Pending {
@@ -19,7 +19,7 @@ interface Item {
 }
 
 /** What the REPL drives: the admin: session, or anything with the same interface (the lab console). */
-export type ReplSession = Pick<CliSession, 'lab' | 'node' | 'on' | 'emit' | 'banner' | 'showPrompt' | 'run' | 'completion' | 'question'> & {
+export type ReplSession = Pick<ConsoleCore, 'lab' | 'node' | 'on' | 'emit' | 'banner' | 'showPrompt' | 'run' | 'completion' | 'question'> & {
   /** replaces the admin: status line */
   statusText?(): string;
 };

@@ -46,9 +46,23 @@ export interface RunResult {
 
 type Listener = (text: string, kind: OutputKind) => void;
 
-export class CliSession {
+export interface CoreOptions {
+  lab: Lab;
+  user: string;
+  width?: number;
+  height?: number;
+  pace?: 'fast' | 'realistic';
+  transfer: TransferClient;
+  registry: Registry;
+}
+
+/**
+ * What every console has in common: output listeners, the command context given to commands,
+ * questions, paging, Ctrl-C and error handling. The admin: CLI and the lab console differ only in
+ * their command tree, prompt, banner and error texts.
+ */
+export abstract class ConsoleCore {
   readonly lab: Lab;
-  node: NodeState;
   readonly user: string;
   width: number;
   height?: number;
@@ -56,18 +70,27 @@ export class CliSession {
   commandCount = 0;
   ended = false;
   readonly registry: Registry;
-  private transfer: TransferClient;
+  protected transfer: TransferClient;
   private listeners = new Set<Listener>();
 
-  constructor(opts: SessionOptions) {
+  constructor(opts: CoreOptions) {
     this.lab = opts.lab;
-    this.node = opts.node;
-    this.user = opts.user ?? opts.lab.state.accounts.admin.user;
+    this.user = opts.user;
     this.width = opts.width ?? 80;
     this.height = opts.height;
     this.pace = opts.pace ?? 'fast';
-    this.registry = opts.registry ?? defaultRegistry();
-    this.transfer = opts.transfer ?? defaultTransfer();
+    this.registry = opts.registry;
+    this.transfer = opts.transfer;
+  }
+
+  /** The node commands act on. */
+  abstract get node(): NodeState;
+  abstract bannerLines(): string[];
+  abstract showPrompt(): void;
+  protected abstract dispatch(line: string, ctx: CommandContext): Promise<number | void> | number | void;
+
+  async banner(): Promise<void> {
+    this.emit(this.bannerLines().join('\n') + '\n');
   }
 
   on(fn: Listener): () => void {
@@ -78,6 +101,126 @@ export class CliSession {
   emit(text: string, kind: OutputKind = 'out'): void {
     if (!text) return;
     for (const l of this.listeners) l(text, kind);
+  }
+
+  /** Lines printed when a command fails (the admin: CLI adds its generic failure line). */
+  protected failureLines(lines: string[]): string[] {
+    return lines;
+  }
+
+  /** A line the console answers itself without running a command (comments, typed-out `?`). */
+  protected handledBeforeRun(_line: string): boolean {
+    return false;
+  }
+
+  /** Called before every command, Tab and `?`: a rolled-back change replaces the lab's node objects. */
+  protected refresh(): void {}
+
+  completion(line: string): Completion {
+    this.refresh();
+    return complete(this.registry, line, { lab: this.lab, node: this.node }, this.width);
+  }
+
+  question(line: string): string[] {
+    this.refresh();
+    return questionHelp(this.registry, line, { lab: this.lab, node: this.node }, this.width);
+  }
+
+  /** Runs one command line: echoes it, executes it, prints its output. */
+  async run(line: string, io: SessionIO): Promise<RunResult> {
+    this.refresh();
+    this.emit(line + '\n', 'echo');
+    const trimmed = line.trim();
+    if (!trimmed || this.handledBeforeRun(line)) return { status: 0, ended: false };
+    this.commandCount++;
+    const pager = new Pager(this, io);
+    let status = 0;
+    const ctx = this.context(io, pager, () => {
+      this.ended = true;
+    });
+    try {
+      status = (await this.dispatch(trimmed, ctx)) ?? 0;
+    } catch (e) {
+      await pager.flush();
+      if (e instanceof Cancelled) this.emit('Control-C pressed\n');
+      else {
+        // never a stack trace on a console: the message (and, on the CLI, the failure line)
+        const msg = e instanceof Error ? e.message : String(e);
+        this.emit(this.failureLines([msg]).map((l) => l + '\n').join(''));
+      }
+      status = 1;
+    }
+    await pager.flush();
+    return { status, ended: this.ended };
+  }
+
+  private context(io: SessionIO, pager: Pager, end: () => void): CommandContext {
+    const session = this;
+    return {
+      lab: this.lab,
+      node: this.node,
+      session: { user: this.user, commandCount: this.commandCount, width: this.width, height: this.height },
+      write: (t) => pager.push(t),
+      out: (...lines) => pager.push(lines.map((l) => l + '\n').join('')),
+      async ask(prompt: string, opts: AskOptions = {}) {
+        await pager.flush();
+        pager.resetCount();
+        session.emit(prompt);
+        let ans: string;
+        try {
+          ans = await io.answer(opts);
+        } catch (e) {
+          session.emit('\n', 'echo');
+          throw e instanceof Cancelled ? e : new Cancelled();
+        }
+        // with echo off the terminal shows nothing, not even the end of the line
+        if (!opts.hidden) session.emit((opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
+        return ans;
+      },
+      fail: (...lines) => {
+        const all = this.failureLines(lines);
+        if (all.length) pager.push(all.map((l) => l + '\n').join(''));
+        return 1;
+      },
+      sleep: async (ms) => {
+        await pager.flush();
+        if (this.pace === 'realistic') await sleep(ms);
+      },
+      pace: this.pace,
+      transfer: this.transfer,
+      mutate: (fn) => this.lab.mutate(fn),
+      endSession: end,
+      registry: this.registry,
+    };
+  }
+}
+
+/** The admin: CLI of one node. */
+export class CliSession extends ConsoleCore {
+  private current: NodeState;
+
+  constructor(opts: SessionOptions) {
+    super({
+      lab: opts.lab,
+      user: opts.user ?? opts.lab.state.accounts.admin.user,
+      width: opts.width,
+      height: opts.height,
+      pace: opts.pace,
+      transfer: opts.transfer ?? defaultTransfer(),
+      registry: opts.registry ?? defaultRegistry(),
+    });
+    this.current = opts.node;
+  }
+
+  get node(): NodeState {
+    return this.current;
+  }
+  set node(n: NodeState) {
+    this.current = n;
+  }
+
+  protected refresh(): void {
+    this.current = liveNode(this.lab, this.current);
   }
 
   /** The start-up text of the CLI, hardware block included. */
@@ -110,87 +253,11 @@ export class CliSession {
     this.emit(PROMPT);
   }
 
-  completion(line: string): Completion {
-    this.node = liveNode(this.lab, this.node);
-    return complete(this.registry, line, { lab: this.lab, node: this.node }, this.width);
+  protected failureLines(lines: string[]): string[] {
+    return [...lines, UNSUCCESSFUL];
   }
 
-  question(line: string): string[] {
-    this.node = liveNode(this.lab, this.node);
-    return questionHelp(this.registry, line, { lab: this.lab, node: this.node }, this.width);
-  }
-
-  /** Runs one command line: echoes it, executes it, prints its output. */
-  async run(line: string, io: SessionIO): Promise<RunResult> {
-    this.node = liveNode(this.lab, this.node);
-    this.emit(line + '\n', 'echo');
-    const trimmed = line.trim();
-    if (!trimmed) return { status: 0, ended: false };
-    this.commandCount++;
-    const pager = new Pager(this, io);
-    let status = 0;
-    const ctx = this.context(io, pager, () => {
-      this.ended = true;
-    });
-    try {
-      status = (await this.dispatch(trimmed, ctx)) ?? 0;
-    } catch (e) {
-      if (e instanceof Cancelled) {
-        await pager.flush();
-        this.emit('Control-C pressed\n');
-        status = 1;
-      } else {
-        await pager.flush();
-        // never a stack trace on the CLI: the message and the generic failure line
-        const msg = e instanceof Error ? e.message : String(e);
-        this.emit(`${msg}\n${UNSUCCESSFUL}\n`);
-        status = 1;
-      }
-    }
-    await pager.flush();
-    return { status, ended: this.ended };
-  }
-
-  private context(io: SessionIO, pager: Pager, end: () => void): CommandContext {
-    const session = this;
-    return {
-      lab: this.lab,
-      node: this.node,
-      session: { user: this.user, commandCount: this.commandCount, width: this.width, height: this.height },
-      write: (t) => pager.push(t),
-      out: (...lines) => pager.push(lines.map((l) => l + '\n').join('')),
-      async ask(prompt: string, opts: AskOptions = {}) {
-        await pager.flush();
-        pager.resetCount();
-        session.emit(prompt);
-        let ans: string;
-        try {
-          ans = await io.answer(opts);
-        } catch (e) {
-          session.emit('\n', 'echo');
-          throw e instanceof Cancelled ? e : new Cancelled();
-        }
-        // with echo off the terminal shows nothing, not even the end of the line
-        if (!opts.hidden) session.emit((opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
-        return ans;
-      },
-      fail: (...lines) => {
-        pager.push([...lines, UNSUCCESSFUL].map((l) => l + '\n').join(''));
-        return 1;
-      },
-      sleep: async (ms) => {
-        await pager.flush();
-        if (this.pace === 'realistic') await sleep(ms);
-      },
-      pace: this.pace,
-      transfer: this.transfer,
-      mutate: (fn) => this.lab.mutate(fn),
-      endSession: end,
-      registry: this.registry,
-    };
-  }
-
-  private async dispatch(line: string, ctx: CommandContext): Promise<number | void> {
+  protected async dispatch(line: string, ctx: CommandContext): Promise<number | void> {
     const reg = this.registry;
     const r = reg.resolve(line, { lab: this.lab, node: this.node });
     switch (r.kind) {
@@ -224,7 +291,7 @@ class Pager {
   private quit = false;
   private allowance = 0;
   constructor(
-    private s: CliSession,
+    private s: ConsoleCore,
     private io: SessionIO,
   ) {}
 

@@ -30,16 +30,24 @@ describe('real CUCM CTL sample', () => {
 
   it.runIf(existsSync(SAMPLE))('reports every single-byte corruption and every truncation, never throwing', () => {
     const buf = readFileSync(SAMPLE);
+    const accepted = (b: Buffer) => {
+      const r = parseTrustList(b);
+      return r.ok && verifyTrustList(b, r.list);
+    };
+    const bad = Buffer.from(buf);
     for (let i = 0; i < buf.length; i++) {
-      const bad = Buffer.from(buf);
       bad[i] ^= 0x5a;
-      const rep = describeTrustList('CTL', bad, 0, 'UTC');
-      expect(rep.ok, `byte ${i}`).toBe(false);
+      if (accepted(bad)) throw new Error(`corruption at byte ${i} went unnoticed`);
+      bad[i] ^= 0x5a;
     }
-    for (let n = 0; n < buf.length; n += 7) {
-      expect(describeTrustList('CTL', buf.subarray(0, n), 0, 'UTC').ok, `length ${n}`).toBe(false);
-    }
-  });
+    for (let n = 0; n < buf.length; n += 7) expect(accepted(buf.subarray(0, n)), `length ${n}`).toBe(false);
+    // and the CLI listing reports it with CUCM's words rather than throwing
+    bad[400] ^= 1;
+    const rep = describeTrustList('CTL', bad, 0, 'UTC');
+    expect(rep.ok).toBe(false);
+    expect(rep.lines.slice(-2)).toEqual(['Verification of the CTL file failed.', 'Error parsing the CTL File.']);
+    expect(describeTrustList('CTL', buf.subarray(0, 100), 0, 'UTC').lines.at(-1)).toBe('Error parsing the CTL File.');
+  }, 60_000);
 });
 
 describe('trust lists the lab builds', () => {
