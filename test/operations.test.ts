@@ -298,3 +298,23 @@ describe('persistence', () => {
     expect(out).toContain(`in use by process ${process.pid}`);
   });
 });
+
+describe('replication', () => {
+  it('a node that is down misses the CTL copy and certificate changes until it is up again', async () => {
+    lab = await seededLab();
+    const sub2 = () => lab.node('cucm-sub2')!;
+    await lab.mutate(() => lab.setPower(sub2(), false));
+    await scriptRun(lab, 'utils ctl set-cluster mixed-mode\ny\nset cert regen CallManager\nyes');
+    expect(lab.readTftp(sub2(), 'CTLFile.tlv')).toBeUndefined();
+    const key = 'CallManager-trust/cucm-pub.lab.example.pem';
+    expect(sub2().trust[key]).not.toBe(lab.publisher().certs.CallManager.certPem);
+    expect(lab.node('cucm-sub1')!.trust[key]).toBe(lab.publisher().certs.CallManager.certPem);
+    // the down node is not an active TFTP server for an ITL reset
+    const reset = await scriptRun(lab, 'utils itl reset localkey\ncisco123');
+    expect(reset.out).toContain("['cucm-pub', 'cucm-sub1']");
+    await lab.mutate(() => lab.setPower(sub2(), true));
+    expect(lab.readTftp(sub2(), 'CTLFile.tlv')!.equals(lab.readTftp(lab.publisher(), 'CTLFile.tlv')!)).toBe(true);
+    expect(sub2().trust[key]).toBe(lab.publisher().certs.CallManager.certPem);
+    assertTrustFilesValid(lab);
+  });
+});
