@@ -1,6 +1,6 @@
 // file list|get|delete tftp ..., file delete activelog cm/tftpdata/...
 import type { CommandContext, CommandModule, SftpTarget } from '../src/engine.js';
-import { TransferError } from '../src/engine.js';
+import { Cancelled, TransferError } from '../src/engine.js';
 import { fileListDate, withThousands } from './format.js';
 
 /** Why a file spec is refused, or undefined when it stays inside the directory. */
@@ -78,10 +78,13 @@ async function fileGet(ctx: CommandContext, spec: string) {
   const dir = (await ctx.ask('Download directory: ')).trim() || '/';
   ctx.out('');
   try {
+    // as seed 001 shows: the host key is confirmed once the download directory is known
+    await ctx.transfer.checkHost?.(target, ctx);
     for (const d of datas) {
       await ctx.transfer.put(target, `${dir.replace(/\/+$/, '')}/${d.name}`, d.data, ctx);
     }
   } catch (e) {
+    if (e instanceof Cancelled) throw e;
     return ctx.fail(e instanceof TransferError ? e.message : `Transfer failed: ${(e as Error).message}`);
   }
   ctx.out('Transfer completed.');
@@ -95,7 +98,6 @@ export async function askSftpTarget(ctx: CommandContext): Promise<SftpTarget> {
   const portText = (await ctx.ask('SFTP server port [22]: ')).trim();
   const port = portText ? Number(portText) : 22;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TransferError(`Invalid port: ${portText}`);
-  await ctx.transfer.checkHost?.({ host, port }, ctx);
   const user = (await ctx.ask('User ID: ')).trim();
   const password = await ctx.ask('Password: ', { password: true });
   return { host, port, user, password };

@@ -53,7 +53,7 @@ export interface TransferClient {
   put(target: SftpTarget, remotePath: string, data: Buffer, ctx: CommandContext): Promise<void>;
   /** Downloads a remote file (utils itl reset remotekey). */
   get(target: SftpTarget, remotePath: string, ctx: CommandContext): Promise<Buffer>;
-  /** Confirms the server's host key (yes/no) right after host and port are known, as CUCM asks. */
+  /** Confirms the server's host key (yes/no) before the transfer starts, as CUCM asks. */
   checkHost?(target: Pick<SftpTarget, 'host' | 'port'>, ctx: CommandContext): Promise<void>;
 }
 

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 /** The file get dialog for exec mode: one answer per line. */
 const answers = (port: number, o: { hostKey?: string; user?: string; password?: string; dir?: string } = {}) =>
-  ['y', '127.0.0.1', String(port), ...(o.hostKey !== undefined ? [o.hostKey] : []), o.user ?? USER, o.password ?? PASS, o.dir ?? '/cucm', ''].join('\n');
+  ['y', '127.0.0.1', String(port), o.user ?? USER, o.password ?? PASS, o.dir ?? '/cucm', ...(o.hostKey !== undefined ? [o.hostKey] : []), ''].join('\n');
 
 function pkcs12Subject(file: string): string {
   const run = (legacy: boolean) =>
@@ -73,7 +73,7 @@ function freePort(): Promise<number> {
 }
 
 describe('file get tftp to a real SFTP server', () => {
-  it('asks for the host key once, after the port, then uploads ITLRecovery.p12 that openssl opens', async () => {
+  it('asks for the host key once, after the download directory (seed 001), then uploads ITLRecovery.p12 that openssl opens', async () => {
     const t = await shell(r.port());
     t.send('file get tftp ITLRecovery.p12\r');
     await t.expect('Would you like to proceed [y/n]? ');
@@ -82,17 +82,17 @@ describe('file get tftp to a real SFTP server', () => {
     t.send('127.0.0.1\r');
     await t.expect('SFTP server port [22]: ');
     t.send(`${sftp.port}\r`);
-    const question = await t.expect('Are you sure you want to continue connecting (yes/no)? ');
-    expect(question).toMatch(
-      new RegExp(`\\r\\nThe authenticity of host '127\\.0\\.0\\.1 \\(127\\.0\\.0\\.1\\)' can't be established\\.\\r\\nRSA key fingerprint is ([0-9a-f]{2}:){15}[0-9a-f]{2}\\.\\r\\n`),
-    );
-    t.send('yes\r');
     await t.expect('User ID: ');
     t.send(`${USER}\r`);
     await t.expect('Password: ');
     t.send(`${PASS}\r`);
     await t.expect('*'.repeat(PASS.length) + '\r\nDownload directory: ');
     t.send('/cucm\r');
+    const question = await t.expect('Are you sure you want to continue connecting (yes/no)? ');
+    expect(question).toMatch(
+      new RegExp(`\\r\\nThe authenticity of host '127\\.0\\.0\\.1 \\(127\\.0\\.0\\.1\\)' can't be established\\.\\r\\nRSA key fingerprint is ([0-9a-f]{2}:){15}[0-9a-f]{2}\\.\\r\\n`),
+    );
+    t.send('yes\r');
     const done = await t.expect(/\radmin:$/);
     expect(done).toContain('\r\nTransfer completed.\r\n');
     t.end();
@@ -110,15 +110,15 @@ describe('file get tftp to a real SFTP server', () => {
     expect(readFileSync(file).length).toBeGreaterThan(1000);
   });
 
-  it('answering no to the host key stops before the user is asked', async () => {
+  it('answering no to the host key stops the transfer', async () => {
     const other = await startSftpServer({ root, user: USER, password: PASS });
     try {
-      const res = await exec(r.port(), 'file get tftp ITLRecovery.p12', ['y', '127.0.0.1', String(other.port), 'no', ''].join('\n'));
+      const res = await exec(r.port(), 'file get tftp ITLRecovery.p12', answers(other.port, { hostKey: 'no' }));
       expect(res.out).toContain('Are you sure you want to continue connecting (yes/no)? no\nHost key verification failed.\nExecuted command unsuccessfully\n');
-      expect(res.out).not.toContain('User ID');
+      expect(res.out).not.toContain('Transfer completed');
       expect(res.code).toBe(1);
       // no answer at all (input ends): a cancelled dialog, not a transfer failure
-      const gone = await exec(r.port(), 'file get tftp ITLRecovery.p12', ['y', '127.0.0.1', String(other.port)].join('\n'));
+      const gone = await exec(r.port(), 'file get tftp ITLRecovery.p12', ['y', '127.0.0.1', String(other.port), USER, PASS, '/cucm'].join('\n'));
       expect(gone.out).toContain('(yes/no)? \nControl-C pressed\n');
     } finally {
       await other.close();
