@@ -2,6 +2,7 @@
 import type { CommandModule } from '../src/engine.js';
 import type { Lab } from '../state/lab.js';
 import { certView } from '../state/certs.js';
+import { fleet } from '../state/phones.js';
 import { runSelect, formatSqlTable, SqlTables } from '../state/sqldb.js';
 import { createHash } from 'node:crypto';
 
@@ -51,10 +52,10 @@ export function sqlTables(lab: Lab): SqlTables {
   addCert(pub.name, pub.ip, pub.certs.CAPF.certPem, [3]);
   addCert(pub.name, pub.ip, pub.certs.ITLRecovery.certPem, [0]);
   const typetrustrole = { columns: ['enum', 'name', 'moniker'], rows: ROLES.map(([e, n, m]) => [e, n, m]) };
-  const phones = (lab.state.ext.phones as Array<{ mac: string; model: string; description?: string; devicePool?: string }> | undefined) ?? [];
+  const phones = fleet(lab).phones;
   const device = {
-    columns: ['pkid', 'name', 'description', 'tkmodel', 'fkdevicepool'],
-    rows: Array.isArray(phones) ? phones.map((p) => [uuid(`dev:${p.mac}`), p.mac.startsWith('SEP') ? p.mac : `SEP${p.mac}`, p.description ?? '', p.model, p.devicePool ?? '']) : [],
+    columns: ['pkid', 'name', 'description', 'model', 'devicepool', 'tftpserver'],
+    rows: phones.map((p) => [uuid(`dev:${p.name}`), p.name, p.description, `Cisco ${p.model}`, p.devicePool, p.tftpNode]),
   };
   return { processnode, processconfig, certificate, certificatetrustrolemap: map, typetrustrole, device };
 }

@@ -318,3 +318,18 @@ describe('replication', () => {
     assertTrustFilesValid(lab);
   });
 });
+
+describe('run sql', () => {
+  it('answers the seed 000 certificate join and lists the phones as devices', async () => {
+    lab = await seededLab();
+    const r = await scriptRun(
+      lab,
+      'run sql select c.subjectname, c.serialnumber, c.ipv4address, t.name from certificate as c, certificatetrustrolemap as r, typetrustrole as t where c.pkid = r.fkcertificate and t.enum = r.tktrustrole\nrun sql select count(*) from device\nrun sql update device set description=\'x\'',
+    );
+    const serial = certView(lab.node('cucm-sub1')!.certs.CallManager.certPem).serial.toString('hex');
+    expect(r.out).toMatch(new RegExp(`CN=cucm-sub1\\.lab\\.example;[^\\n]* ${serial} 192\\.0\\.2\\.11  Authentication and Authorization`));
+    expect(r.out).toContain('(count(*))\n==========\n12        \n');
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/admin:run sql update device set description='x'\n.*\nExecuted command unsuccessfully\n/);
+  });
+});
