@@ -69,3 +69,44 @@ export async function scriptRun(lab: Lab, input: string, opts: { node?: string; 
   const status = await runScript(s, q, sink);
   return { out, status };
 }
+
+import { parseTrustList, verifyTrustList } from '../state/tlv.js';
+import { afterAll, afterEach } from 'vitest';
+
+/** What is wrong with the trust files on every node: each ITL/CTL present must parse and verify. */
+export function trustFileProblems(lab: Lab, opts: { allowMissingItl?: boolean } = {}): string[] {
+  const problems: string[] = [];
+  for (const node of lab.nodes) {
+    for (const file of ['ITLFile.tlv', 'CTLFile.tlv']) {
+      const data = lab.readTftp(node, file);
+      if (!data) {
+        if (file === 'ITLFile.tlv' && node.tftp && !opts.allowMissingItl) problems.push(`${node.name}: ITLFile.tlv is missing`);
+        continue;
+      }
+      const parsed = parseTrustList(data);
+      if (!parsed.ok) problems.push(`${node.name}/${file} does not parse: ${parsed.error}`);
+      else if (!verifyTrustList(data, parsed.list)) problems.push(`${node.name}/${file} does not verify`);
+    }
+  }
+  return problems;
+}
+
+/** Routes transfers of this test file to the lab's local SFTP folder: nothing may reach the network. */
+export function useLocalSftp(): void {
+  const saved = process.env.CUCM_SIM_SFTP;
+  process.env.CUCM_SIM_SFTP = 'local';
+  afterAll(() => {
+    if (saved === undefined) delete process.env.CUCM_SIM_SFTP;
+    else process.env.CUCM_SIM_SFTP = saved;
+  });
+}
+
+/** A fresh deterministic lab per test, cleaned up after it. */
+export function labPerTest(): (topology?: Record<string, unknown>) => Promise<Lab> {
+  let current: Lab | undefined;
+  afterEach(() => {
+    if (current) cleanup(current);
+    current = undefined;
+  });
+  return async (topology) => (current = await seededLab({ topology }));
+}

@@ -1,12 +1,11 @@
 // The lab console: its own command tree with help, ? and Tab; the `cucm-sim lab` entry point
 // (one-shot, script mode); cluster changes it makes (status, power, clock, parameters, reset-lab).
-import { describe, it, expect, afterEach, vi } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { Writable } from 'node:stream';
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lab } from '../state/lab.js';
 import { Lab as LabClass } from '../state/lab.js';
-import { seededLab, cleanup, tempDir, transcript } from './helpers.js';
+import { seededLab, cleanup, tempDir, transcript, labPerTest } from './helpers.js';
 import { admin, lab as labCmd, labRun, phones, sbd, itlMd5, expectTrust, shownMd5 } from './phone-helpers.js';
 import { LabConsole } from '../src/lab-console.js';
 import { defaultRegistry } from '../commands/index.js';
@@ -15,18 +14,7 @@ import { LineQueue, runScript } from '../src/script.js';
 import { main } from '../src/cli.js';
 import { fleet } from '../state/phones.js';
 
-// whole scenarios with real RSA work: leave room when the suite runs in parallel
-vi.setConfig({ testTimeout: 30000 });
-
-let current: Lab | undefined;
-afterEach(() => {
-  if (current) cleanup(current);
-  current = undefined;
-});
-async function newLab(topology?: Record<string, unknown>): Promise<Lab> {
-  current = await seededLab({ topology });
-  return current;
-}
+const newLab = labPerTest();
 
 describe('command tree', () => {
   it('offers ?, Tab and help like the admin: CLI, with its own commands', async () => {

@@ -3,9 +3,9 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { seededLab, cleanup, scriptRun } from './helpers.js';
+import { seededLab, cleanup, scriptRun, trustFileProblems } from './helpers.js';
 import type { Lab } from '../state/lab.js';
-import { parseTrustList, verifyTrustList, Role } from '../state/tlv.js';
+import { parseTrustList, Role } from '../state/tlv.js';
 import { certView, openPkcs12 } from '../state/certs.js';
 import { localTransfer } from '../src/transfer.js';
 
@@ -14,15 +14,7 @@ afterEach(() => cleanup(lab));
 
 /** Every trust file on every node parses and verifies. */
 function assertTrustFilesValid(l: Lab): void {
-  for (const n of l.nodes) {
-    for (const f of ['ITLFile.tlv', 'CTLFile.tlv']) {
-      const data = l.readTftp(n, f);
-      if (!data) continue;
-      const r = parseTrustList(data);
-      expect(r.ok, `${n.name}/${f}`).toBe(true);
-      if (r.ok) expect(verifyTrustList(data, r.list), `${n.name}/${f}`).toBe(true);
-    }
-  }
+  expect(trustFileProblems(l)).toEqual([]);
 }
 
 function parsed(l: Lab, node: string, file: string) {

@@ -1,12 +1,12 @@
 // The phone scenarios: the admin: CLI changes the cluster, the lab console resets phones, and the
 // phones end trusted or locked as the seed documents describe.
-import { describe, it, expect, afterEach, vi } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../state/lab.js';
-import { seededLab, cleanup, transcript, tempDir } from './helpers.js';
+import { transcript, tempDir, labPerTest } from './helpers.js';
 import { admin, lab as labCmd, labRun, shownMd5, phones, sbd, phone, itlMd5, ctlMd5, lastStatus, statusSince, itlSigner, expectTrust } from './phone-helpers.js';
 import { startTftpEndpoints } from '../src/tftp-endpoints.js';
 import { backups } from '../state/labops.js';
@@ -15,19 +15,7 @@ const YES = ['yes'];
 const RESTART_TFTP = 'utils service restart Cisco Tftp';
 const RESTART_TVS = 'utils service restart Cisco Trust Verification Service';
 
-// whole scenarios with real RSA work: leave room when the suite runs in parallel
-vi.setConfig({ testTimeout: 30000 });
-
-let current: Lab | undefined;
-afterEach(() => {
-  if (current) cleanup(current);
-  current = undefined;
-});
-
-async function newLab(topology?: Record<string, unknown>): Promise<Lab> {
-  current = await seededLab({ topology });
-  return current;
-}
+const newLab = labPerTest();
 
 const onPub = (l: Lab) => (p: { tftpNode: string }) => p.tftpNode === l.publisher().name;
 

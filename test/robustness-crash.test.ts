@@ -9,8 +9,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../state/lab.js';
-import { parseTrustList, verifyTrustList } from '../state/tlv.js';
-import { seededLab, tempDir } from './helpers.js';
+import { seededLab, tempDir, trustFileProblems } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/crash-child.mjs', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/src/session.js', import.meta.url));
@@ -45,22 +44,6 @@ function leftovers(dir: string): string[] {
   return out;
 }
 
-function trustFileProblems(lab: Lab): string[] {
-  const problems: string[] = [];
-  for (const node of lab.nodes) {
-    for (const file of ['ITLFile.tlv', 'CTLFile.tlv']) {
-      const data = lab.readTftp(node, file);
-      if (!data) {
-        if (file === 'ITLFile.tlv' && node.tftp) problems.push(`${node.name}: no ${file}`);
-        continue;
-      }
-      const parsed = parseTrustList(data);
-      if (!parsed.ok) problems.push(`${node.name}/${file}: ${parsed.error}`);
-      else if (!verifyTrustList(data, parsed.list)) problems.push(`${node.name}/${file}: signature does not verify`);
-    }
-  }
-  return problems;
-}
 
 interface Observation {
   lane: number;

@@ -6,22 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { Lab } from '../state/lab.js';
-import { parseTrustList, verifyTrustList } from '../state/tlv.js';
 import { CliSession, SessionIO } from '../src/session.js';
 import { Cancelled, Registry } from '../src/engine.js';
 import { defaultRegistry } from '../commands/index.js';
 import { localTransfer } from '../src/transfer.js';
 import { queueFrom, runScript } from '../src/script.js';
 import { PassThrough, Writable } from 'node:stream';
-import { cleanup, seededLab } from './helpers.js';
+import { cleanup, seededLab, trustFileProblems, useLocalSftp } from './helpers.js';
 
-// transfers go to the lab's local SFTP folder: fuzzed host names must never reach the network
-const savedSftp = process.env.CUCM_SIM_SFTP;
-process.env.CUCM_SIM_SFTP = 'local';
-afterAll(() => {
-  if (savedSftp === undefined) delete process.env.CUCM_SIM_SFTP;
-  else process.env.CUCM_SIM_SFTP = savedSftp;
-});
+// transfers go to the lab's local SFTP folder: fuzzed or hostile host names never reach the network
+useLocalSftp();
 vi.setConfig({ hookTimeout: 60_000 });
 
 const CANCEL = '\u0003';
@@ -43,7 +37,7 @@ function commandWords(reg: Registry): { paths: string[][]; words: string[] } {
 }
 
 const reg = defaultRegistry();
-const { paths, words } = commandWords(reg);
+const { words } = commandWords(reg);
 
 const PARAM_POOL = [
   '*', '*.tlv', 'ITLFile.tlv', 'CTLFile.tlv', 'ITLRecovery.p12', 'cm/tftpdata/CTLFile.tlv', 'detail', 'noconfirm', 'page', 'reverse', 'date', 'size',
@@ -172,22 +166,6 @@ function checkOutcome(o: Outcome): string | undefined {
   return undefined;
 }
 
-function trustFileProblems(lab: Lab, allowMissingItl: boolean): string[] {
-  const problems: string[] = [];
-  for (const node of lab.nodes) {
-    for (const file of ['ITLFile.tlv', 'CTLFile.tlv']) {
-      const data = lab.readTftp(node, file);
-      if (!data) {
-        if (file === 'ITLFile.tlv' && node.tftp && !allowMissingItl) problems.push(`${node.name}: ITLFile.tlv is missing`);
-        continue;
-      }
-      const parsed = parseTrustList(data);
-      if (!parsed.ok) problems.push(`${node.name}/${file} does not parse: ${parsed.error}`);
-      else if (!verifyTrustList(data, parsed.list)) problems.push(`${node.name}/${file} does not verify`);
-    }
-  }
-  return problems;
-}
 
 describe('command engine under fuzzing', () => {
   let lab: Lab;
@@ -225,7 +203,7 @@ describe('command engine under fuzzing', () => {
               stats.set(key, (stats.get(key) ?? 0) + 1);
             }
           }
-          const problems = trustFileProblems(lab, deleted);
+          const problems = trustFileProblems(lab, { allowMissingItl: deleted });
           if (problems.length) failures.push(...problems);
           if (failures.length) throw new Error(failures.join('\n'));
         },
@@ -241,7 +219,7 @@ describe('command engine under fuzzing', () => {
     lab.close();
     lab = Lab.open(dir);
     expect(lab.fingerprint()).toBe(fp);
-    expect(trustFileProblems(lab, deleted)).toEqual([]);
+    expect(trustFileProblems(lab, { allowMissingItl: deleted })).toEqual([]);
     sessions = [
       new CliSession({ lab, node: lab.publisher(), transfer: localTransfer() }),
       new CliSession({ lab, node: lab.node('cucm-sub1')!, height: 6, transfer: localTransfer() }),
@@ -275,7 +253,7 @@ describe('command engine under fuzzing', () => {
         const status = await done;
         if (status !== 0 && status !== 1) failures.push(`status ${status}`);
         if (INTERNAL.test(out)) failures.push(`a JavaScript error reached the output: ${JSON.stringify(out.slice(0, 400))}`);
-        failures.push(...trustFileProblems(lab, true));
+        failures.push(...trustFileProblems(lab, { allowMissingItl: true }));
         if (failures.length) throw new Error(failures.join('\n'));
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 60), seed: Number(process.env.FUZZ_SEED ?? 3), endOnFailure: true },
@@ -302,7 +280,7 @@ describe('command engine under fuzzing', () => {
         const bad = checkOutcome(o);
         if (bad) failures.push(bad);
         if (line.startsWith('file delete')) deleted = true;
-        failures.push(...trustFileProblems(lab, deleted));
+        failures.push(...trustFileProblems(lab, { allowMissingItl: deleted }));
         if (failures.length) throw new Error(failures.join('\n'));
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 80), seed: Number(process.env.FUZZ_SEED ?? 7), endOnFailure: true },

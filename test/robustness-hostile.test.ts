@@ -10,15 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { Lab, LabError } from '../state/lab.js';
 import { StoreError } from '../state/store.js';
 import { HeaderTag, parseTrustListStrict } from '../state/tlv.js';
-import { cleanup, seededLab, tempDir, transcript } from './helpers.js';
+import { cleanup, seededLab, tempDir, transcript, useLocalSftp } from './helpers.js';
 
-// transfers go to the lab's local SFTP folder: nothing here may reach the network
-const savedSftp = process.env.CUCM_SIM_SFTP;
-process.env.CUCM_SIM_SFTP = 'local';
-afterAll(() => {
-  if (savedSftp === undefined) delete process.env.CUCM_SIM_SFTP;
-  else process.env.CUCM_SIM_SFTP = savedSftp;
-});
+// transfers go to the lab's local SFTP folder: fuzzed or hostile host names never reach the network
+useLocalSftp();
 vi.setConfig({ hookTimeout: 60_000 });
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -2,14 +2,11 @@
 // end with zero errors and a consistent lab; connection and login floods are held to the server's
 // limits while logged-in users go on working.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync } from 'node:fs';
 import { connect as tcpConnect, Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import ssh2 from 'ssh2';
 import { Lab } from '../state/lab.js';
-import { parseTrustList, verifyTrustList } from '../state/tlv.js';
 import { PROMPT_RE, ShellSession, pool } from '../scripts/ssh-harness.js';
-import { cleanup, seededLab } from './helpers.js';
+import { cleanup, seededLab, trustFileProblems } from './helpers.js';
 
 vi.setConfig({ hookTimeout: 60_000 });
 
@@ -76,22 +73,6 @@ async function runStep(s: ShellSession, step: Step): Promise<string | undefined>
   return undefined;
 }
 
-function trustFileProblems(lab: Lab): string[] {
-  const problems: string[] = [];
-  for (const node of lab.nodes) {
-    for (const file of ['ITLFile.tlv', 'CTLFile.tlv']) {
-      const data = lab.readTftp(node, file);
-      if (!data) {
-        if (file === 'ITLFile.tlv') problems.push(`${node.name}: no ITLFile.tlv`);
-        continue;
-      }
-      const p = parseTrustList(data);
-      if (!p.ok) problems.push(`${node.name}/${file}: ${p.error}`);
-      else if (!verifyTrustList(data, p.list)) problems.push(`${node.name}/${file} does not verify`);
-    }
-  }
-  return problems;
-}
 
 describe('SSH under load', () => {
   let startServer: StartServer;

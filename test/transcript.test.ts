@@ -1,6 +1,6 @@
 // Recordings: plain text and asciicast v2, determinism, redaction, and transcripts replayed as runbooks.
 import { describe, it, expect, afterEach } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
