@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'dist', 'src', 'cli.js');
+const entry = join(root, 'dist', 'src', 'cli', 'main.js');
 if (!existsSync(entry)) {
   process.stderr.write('cucm-sim: not built yet; run `npm install` (or `npm run build`) in ' + root + '\n');
   process.exit(2);

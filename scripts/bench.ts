@@ -19,10 +19,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Lab } from '../state/lab.js';
+import { Lab } from '../state/cluster/lab.js';
 import { projectRoot } from '../state/paths.js';
-import { CliSession, SessionIO } from '../src/session.js';
-import { Cancelled } from '../src/engine.js';
+import { CliSession, SessionIO } from '../src/console/core.js';
+import { Cancelled } from '../src/console/registry.js';
 import { COMMAND_MIX, Latency, RttResult, ShellSession, latency, measureRtt, pool, startOpenSshBaseline } from './ssh-harness.js';
 
 const CLOCK = '2025-01-06T09:00:00Z';

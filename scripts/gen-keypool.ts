@@ -15,5 +15,5 @@ for (const [bits, count] of sizes) {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
     pems.push(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   }
-  writeFileSync(join(projectRoot(), 'state', 'keypool', `rsa${bits}.pem`), pems.join(''));
+  writeFileSync(join(projectRoot(), 'state', 'crypto', 'keypool', `rsa${bits}.pem`), pems.join(''));
 }

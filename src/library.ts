@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab, NodeState } from '../state/lab.js';
-import { loadTopology, normalizeTopology, Topology } from '../state/topology.js';
-import { Cancelled, TransferClient } from './engine.js';
-import { CliSession, OutputKind } from './session.js';
-import { ConsoleLike, DEFAULT_CLOCK, DEFAULT_SEED, RunbookResult, loadLabConsole, runRunbook } from './runbook.js';
-import { localTransfer } from './transfer.js';
+import { Lab, NodeState } from '../state/cluster/lab.js';
+import { loadTopology, normalizeTopology, Topology } from '../state/cluster/topology.js';
+import { Cancelled, TransferClient } from './console/registry.js';
+import { CliSession, OutputKind } from './console/core.js';
+import { ConsoleLike, DEFAULT_CLOCK, DEFAULT_SEED, RunbookResult, loadLabConsole, runRunbook } from './runbook/runbook.js';
+import { localTransfer } from './net/transfer.js';
 
 export interface CreateLabOptions {
   /** key material seed (default 1); `null` for fresh random keys */

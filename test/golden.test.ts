@@ -4,8 +4,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededLab, cleanup, transcript } from './helpers.js';
-import { CliSession } from '../src/session.js';
-import type { Lab } from '../state/lab.js';
+import { CliSession } from '../src/console/core.js';
+import type { Lab } from '../state/cluster/lab.js';
 
 const DIR = join(__dirname, 'golden');
 

@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab } from '../state/lab.js';
-import { normalizeTopology, Topology } from '../state/topology.js';
-import { CliSession } from '../src/session.js';
-import { Cancelled } from '../src/engine.js';
+import { Lab } from '../state/cluster/lab.js';
+import { normalizeTopology, Topology } from '../state/cluster/topology.js';
+import { CliSession } from '../src/console/core.js';
+import { Cancelled } from '../src/console/registry.js';
 
 export function tempDir(prefix = 'cucm-sim-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -48,9 +48,9 @@ export async function transcript(lab: Lab, lines: string[], opts: { node?: strin
   return { text, statuses };
 }
 
-import { LineQueue, runScript } from '../src/script.js';
+import { LineQueue, runScript } from '../src/frontends/script/script.js';
 import { Writable } from 'node:stream';
-import type { TransferClient } from '../src/engine.js';
+import type { TransferClient } from '../src/console/registry.js';
 
 /** Drives the script front end: `input` is what a user would pipe in (commands and answers). */
 export async function scriptRun(lab: Lab, input: string, opts: { node?: string; transfer?: TransferClient } = {}) {
@@ -70,7 +70,7 @@ export async function scriptRun(lab: Lab, input: string, opts: { node?: string; 
   return { out, status };
 }
 
-import { parseTrustList, verifyTrustList } from '../state/tlv.js';
+import { parseTrustList, verifyTrustList } from '../state/trust/tlv.js';
 import { afterAll, afterEach } from 'vitest';
 
 /** What is wrong with the trust files on every node: each ITL/CTL present must parse and verify. */

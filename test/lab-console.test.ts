@@ -4,15 +4,15 @@ import { describe, it, expect, vi } from 'vitest';
 import { Writable } from 'node:stream';
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab as LabClass } from '../state/lab.js';
+import { Lab as LabClass } from '../state/cluster/lab.js';
 import { seededLab, cleanup, tempDir, transcript, labPerTest } from './helpers.js';
 import { admin, lab as labCmd, labRun, phones, sbd, itlMd5, expectTrust, shownMd5 } from './phone-helpers.js';
-import { LabConsole } from '../src/lab-console.js';
-import { defaultRegistry } from '../commands/index.js';
+import { LabConsole } from '../src/console/lab-console.js';
+import { defaultRegistry } from '../commands/admin/index.js';
 import { labRegistry } from '../commands/lab/index.js';
-import { LineQueue, runScript } from '../src/script.js';
-import { main } from '../src/cli.js';
-import { fleet } from '../state/phones.js';
+import { LineQueue, runScript } from '../src/frontends/script/script.js';
+import { main } from '../src/cli/main.js';
+import { fleet } from '../state/phones/fleet.js';
 
 const newLab = labPerTest();
 

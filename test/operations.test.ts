@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { seededLab, cleanup, scriptRun, trustFileProblems } from './helpers.js';
-import type { Lab } from '../state/lab.js';
-import { parseTrustList, Role } from '../state/tlv.js';
-import { certView, openPkcs12 } from '../state/certs.js';
-import { localTransfer } from '../src/transfer.js';
+import type { Lab } from '../state/cluster/lab.js';
+import { parseTrustList, Role } from '../state/trust/tlv.js';
+import { certView, openPkcs12 } from '../state/crypto/certs.js';
+import { localTransfer } from '../src/net/transfer.js';
 
 let lab: Lab;
 afterEach(() => cleanup(lab));
@@ -275,7 +275,7 @@ describe('persistence', () => {
     const fp = lab.fingerprint();
     const dir = lab.store.dir;
     lab.close();
-    const { Lab } = await import('../state/lab.js');
+    const { Lab } = await import('../state/cluster/lab.js');
     lab = Lab.open(dir);
     expect(lab.fingerprint()).toBe(fp);
     expect(lab.state.params.clusterSecurityMode).toBe(1);
@@ -285,7 +285,7 @@ describe('persistence', () => {
   it('a second process cannot open a lab that is in use', async () => {
     lab = await seededLab();
     const { execFileSync } = await import('node:child_process');
-    const code = `import('${join(__dirname, '..', 'dist', 'state', 'lab.js')}').then(m => { try { m.Lab.open(${JSON.stringify(lab.store.dir)}); console.log('opened') } catch (e) { console.log(e.message) } })`;
+    const code = `import('${join(__dirname, '..', 'dist', 'state', 'cluster', 'lab.js')}').then(m => { try { m.Lab.open(${JSON.stringify(lab.store.dir)}); console.log('opened') } catch (e) { console.log(e.message) } })`;
     const out = execFileSync(process.execPath, ['-e', code]).toString();
     expect(out).toContain(`in use by process ${process.pid}`);
   });

@@ -1,10 +1,10 @@
 // Helpers for the phone and lab console tests: drive the lab console like script mode, read back
 // phone states and the checksums the admin: CLI prints.
 import { expect } from 'vitest';
-import type { Lab } from '../state/lab.js';
-import { LabConsole } from '../src/lab-console.js';
-import { Cancelled } from '../src/engine.js';
-import { findPhone, fleet, PhoneState, installedLists } from '../state/phones.js';
+import type { Lab } from '../state/cluster/lab.js';
+import { LabConsole } from '../src/console/lab-console.js';
+import { Cancelled } from '../src/console/registry.js';
+import { findPhone, fleet, PhoneState, installedLists } from '../state/phones/fleet.js';
 import { transcript } from './helpers.js';
 
 /** Runs lab console lines with queued answers; returns what a terminal would show. */

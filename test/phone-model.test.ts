@@ -1,14 +1,14 @@
 // The phone model on its own: the fleet, the files the TFTP service offers, signed configuration
 // files, the verification rules, the console log and status messages.
 import { describe, it, expect, afterEach, vi } from 'vitest';
-import type { Lab } from '../state/lab.js';
-import { Lab as LabClass } from '../state/lab.js';
+import type { Lab } from '../state/cluster/lab.js';
+import { Lab as LabClass } from '../state/cluster/lab.js';
 import { seededLab, cleanup, tempDir } from './helpers.js';
 import { admin, lab as labCmd, labRun, phones, sbd, phone, itlMd5, ctlMd5, lastStatus, expectTrust, shownMd5 } from './phone-helpers.js';
-import { fleet, parseSignedFile, resolveTftpFile, signedConfig, bootPhone, findPhone } from '../state/phones.js';
-import { verifyTrustList } from '../state/tlv.js';
-import { certView } from '../state/certs.js';
-import { normalizeTopology } from '../state/topology.js';
+import { fleet, parseSignedFile, resolveTftpFile, signedConfig, bootPhone, findPhone } from '../state/phones/fleet.js';
+import { verifyTrustList } from '../state/trust/tlv.js';
+import { certView } from '../state/crypto/certs.js';
+import { normalizeTopology } from '../state/cluster/topology.js';
 
 // whole scenarios with real RSA work: leave room when the suite runs in parallel
 vi.setConfig({ testTimeout: 30000 });

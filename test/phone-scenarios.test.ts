@@ -5,11 +5,11 @@ import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lab } from '../state/lab.js';
+import type { Lab } from '../state/cluster/lab.js';
 import { transcript, tempDir, labPerTest } from './helpers.js';
 import { admin, lab as labCmd, labRun, shownMd5, phones, sbd, phone, itlMd5, ctlMd5, lastStatus, statusSince, itlSigner, expectTrust } from './phone-helpers.js';
-import { startTftpEndpoints } from '../src/tftp-endpoints.js';
-import { backups } from '../state/labops.js';
+import { startTftpEndpoints } from '../src/net/tftp-endpoints.js';
+import { backups } from '../state/cluster/labops.js';
 
 const YES = ['yes'];
 const RESTART_TFTP = 'utils service restart Cisco Tftp';

@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab } from '../state/lab.js';
+import { Lab } from '../state/cluster/lab.js';
 import { seededLab, tempDir, trustFileProblems } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/crash-child.mjs', import.meta.url));
-const DIST = fileURLToPath(new URL('../dist/src/session.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist/src/console/core.js', import.meta.url));
 const KILLS = 100;
 const LANES = 2;
 

@@ -5,12 +5,12 @@
 // trust files parse and verify and the state on disk is the state in memory.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { Lab } from '../state/lab.js';
-import { CliSession, SessionIO } from '../src/session.js';
-import { Cancelled, Registry } from '../src/engine.js';
-import { defaultRegistry } from '../commands/index.js';
-import { localTransfer } from '../src/transfer.js';
-import { queueFrom, runScript } from '../src/script.js';
+import { Lab } from '../state/cluster/lab.js';
+import { CliSession, SessionIO } from '../src/console/core.js';
+import { Cancelled, Registry } from '../src/console/registry.js';
+import { defaultRegistry } from '../commands/admin/index.js';
+import { localTransfer } from '../src/net/transfer.js';
+import { queueFrom, runScript } from '../src/frontends/script/script.js';
 import { PassThrough, Writable } from 'node:stream';
 import { cleanup, seededLab, trustFileProblems, useLocalSftp } from './helpers.js';
 

@@ -7,9 +7,9 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, sy
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Lab, LabError } from '../state/lab.js';
+import { Lab, LabError } from '../state/cluster/lab.js';
 import { StoreError } from '../state/store.js';
-import { HeaderTag, parseTrustListStrict } from '../state/tlv.js';
+import { HeaderTag, parseTrustListStrict } from '../state/trust/tlv.js';
 import { cleanup, seededLab, tempDir, transcript, useLocalSftp } from './helpers.js';
 
 // transfers go to the lab's local SFTP folder: fuzzed or hostile host names never reach the network
@@ -18,7 +18,7 @@ vi.setConfig({ hookTimeout: 60_000 });
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'cucm-sim.js');
-const BUILT = existsSync(join(ROOT, 'dist', 'src', 'cli.js'));
+const BUILT = existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'));
 const UNSUCCESSFUL = 'Executed command unsuccessfully';
 
 /** Content hash of every file under dir (symlinks by their target text), for "nothing touched". */
@@ -307,7 +307,7 @@ describe('malformed trust files planted in a TFTP directory', () => {
   }
 
   it('phones refuse them and keep the trust lists they have', async () => {
-    const phones = (await import('../state/phones.js')) as typeof import('../state/phones.js');
+    const phones = (await import('../state/phones/fleet.js')) as typeof import('../state/phones/fleet.js');
     const fleet = phones.fleet(lab).phones.filter((p) => p.itl && lab.node(p.tftpNode));
     expect(fleet.length).toBeGreaterThan(0);
     const phone = fleet[0];
@@ -462,7 +462,7 @@ describe('a change that fails half way', () => {
   afterAll(() => cleanup(lab));
 
   it('a PKCS#12 whose key does not fit its certificate is refused, and the session keeps working on the live lab', async () => {
-    const { buildPkcs12, p12Password } = await import('../state/certs.js');
+    const { buildPkcs12, p12Password } = await import('../state/crypto/certs.js');
     const { generateKeyPairSync } = await import('node:crypto');
     const pub = lab.publisher();
     const wrongKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -473,8 +473,8 @@ describe('a change that fails half way', () => {
     const fp = lab.fingerprint();
     const files = tree(lab.tftpDir(pub));
     const node = lab.node('cucm-pub')!;
-    const { CliSession } = await import('../src/session.js');
-    const { localTransfer } = await import('../src/transfer.js');
+    const { CliSession } = await import('../src/console/core.js');
+    const { localTransfer } = await import('../src/net/transfer.js');
     const session = new CliSession({ lab, node, transfer: localTransfer() });
     let text = '';
     session.on((t) => (text += t));

@@ -4,17 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect as tcpConnect, Socket } from 'node:net';
 import ssh2 from 'ssh2';
-import { Lab } from '../state/lab.js';
+import { Lab } from '../state/cluster/lab.js';
 import { PROMPT_RE, ShellSession, pool } from '../scripts/ssh-harness.js';
 import { cleanup, seededLab, trustFileProblems } from './helpers.js';
 
 vi.setConfig({ hookTimeout: 60_000 });
 
-type StartServer = typeof import('../src/ssh-server.js').startServer;
+type StartServer = typeof import('../src/frontends/ssh/server.js').startServer;
 type Running = Awaited<ReturnType<StartServer>>;
 
 async function loadStartServer(): Promise<StartServer> {
-  return (await import('../src/ssh-server.js')).startServer;
+  return (await import('../src/frontends/ssh/server.js')).startServer;
 }
 
 /** Small deterministic generator, so a failing mix can be replayed with the same seed. */

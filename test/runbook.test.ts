@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
-import { align, compileExpected, parseRunbook, runRunbook, runbooksMain } from '../src/runbook.js';
+import { align, compileExpected, parseRunbook, runRunbook, runbooksMain } from '../src/runbook/runbook.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const EXAMPLES = join(ROOT, 'scripts', 'runbooks');
 const BIN = join(ROOT, 'bin', 'cucm-sim.js');
-const built = existsSync(join(ROOT, 'dist', 'src', 'cli.js'));
+const built = existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'));
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -1,9 +1,9 @@
 // The session core: paging, questions, Ctrl-C, command count.
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { seededLab, cleanup } from './helpers.js';
-import { CliSession, PAGER_PROMPT } from '../src/session.js';
-import { Cancelled } from '../src/engine.js';
-import type { Lab } from '../state/lab.js';
+import { CliSession, PAGER_PROMPT } from '../src/console/core.js';
+import { Cancelled } from '../src/console/registry.js';
+import type { Lab } from '../state/cluster/lab.js';
 
 let lab: Lab;
 beforeAll(async () => {

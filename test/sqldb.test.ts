@@ -11,7 +11,7 @@ import {
   sqlEngineMode,
   type SqlResult,
   type SqlTables,
-} from '../state/sqldb.js';
+} from '../state/sql/sqldb.js';
 
 // Tables modelled on the CUCM Informix schema (a few columns each).
 const tables: SqlTables = {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect as tcpConnect } from 'node:net';
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
-import { LOCK_AFTER, LOCK_MS, startServer } from '../src/ssh-server.js';
+import { LOCK_AFTER, LOCK_MS, startServer } from '../src/frontends/ssh/server.js';
 import { Rig, exec, login, rig, shell, sleep } from './ssh-harness.js';
 import { cleanup, seededLab } from './helpers.js';
 

@@ -5,9 +5,9 @@ import { generateKeyPair } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Lab } from '../state/lab.js';
+import type { Lab } from '../state/cluster/lab.js';
 import { writeFileAtomic } from '../state/store.js';
-import { RunningServer, ServerOptions, startServer } from '../src/ssh-server.js';
+import { RunningServer, ServerOptions, startServer } from '../src/frontends/ssh/server.js';
 import { cleanup, seededLab } from './helpers.js';
 
 const { Client: SshClient } = ssh2;

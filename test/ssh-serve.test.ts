@@ -3,8 +3,8 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab } from '../state/lab.js';
-import { serve } from '../src/serve.js';
+import { Lab } from '../state/cluster/lab.js';
+import { serve } from '../src/cli/serve.js';
 import { shell } from './ssh-harness.js';
 import { tempDir } from './helpers.js';
 

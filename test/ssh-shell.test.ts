@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliSession, PAGER_PROMPT } from '../src/session.js';
+import { CliSession, PAGER_PROMPT } from '../src/console/core.js';
 import { Rig, exec, login, rig, shell, sleep } from './ssh-harness.js';
 
 // a lab and three RSA host keys per server take seconds on a loaded machine

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTftpServer, type TftpServer, type TftpServerOptions } from '../src/tftp-server.js';
+import { startTftpServer, type TftpServer, type TftpServerOptions } from '../src/net/tftp-server.js';
 
 const HOST = '127.0.0.1';
 const TFTP_BIN = '/usr/bin/tftp';

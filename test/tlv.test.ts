@@ -2,10 +2,10 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrustList, verifyTrustList, signerRecord, Role } from '../state/tlv.js';
-import { describeTrustList } from '../commands/show_trustlist.js';
+import { parseTrustList, verifyTrustList, signerRecord, Role } from '../state/trust/tlv.js';
+import { describeTrustList } from '../commands/admin/show_trustlist.js';
 import { seededLab, cleanup, transcript } from './helpers.js';
-import type { Lab } from '../state/lab.js';
+import type { Lab } from '../state/cluster/lab.js';
 
 const SAMPLE = join(__dirname, '..', '..', 'shared', 'reference', 'samples', 'cucm-real-CTLFile.tlv');
 

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { ClientChannel } from 'ssh2';
 import { seededLab, cleanup, tempDir } from './helpers.js';
-import { terminalText } from '../src/transcript.js';
-import { runRunbook } from '../src/runbook.js';
+import { terminalText } from '../src/recording/transcript.js';
+import { runRunbook } from '../src/runbook/runbook.js';
 
 
 describe('SSH transcripts', () => {
   it('a session typed over SSH, recorded from the terminal stream, is a passing runbook', async () => {
-    const { startServer } = await import(['..', 'src', 'ssh-server.js'].join('/'));
+    const { startServer } = await import(['..', 'src', 'frontends', 'ssh', 'server.js'].join('/'));
     const lab = await seededLab();
     const srv = await startServer(lab, { port: 0, failDelayMs: 5 });
     const dir = tempDir('cucm-sim-ssh-rec-');
@@ -79,7 +79,7 @@ describe('SSH transcripts', () => {
   }, 60_000);
 
   it('serve --record writes one transcript per SSH session, and it replays as a runbook', async () => {
-    const { startServer } = await import(['..', 'src', 'ssh-server.js'].join('/'));
+    const { startServer } = await import(['..', 'src', 'frontends', 'ssh', 'server.js'].join('/'));
     const { shell } = await import('./ssh-harness.js');
     const lab = await seededLab();
     const dir = tempDir('cucm-sim-ssh-rec-');

@@ -5,16 +5,16 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { seededLab, cleanup, tempDir } from './helpers.js';
-import type { Lab } from '../state/lab.js';
-import { CliSession } from '../src/session.js';
-import { LineQueue, runScript } from '../src/script.js';
-import { localTransfer } from '../src/transfer.js';
-import { Recorder, Redactor, RecordOptions, parseRedactSpec, redactContextOf, stripAnsi } from '../src/transcript.js';
-import { runRunbook } from '../src/runbook.js';
+import type { Lab } from '../state/cluster/lab.js';
+import { CliSession } from '../src/console/core.js';
+import { LineQueue, runScript } from '../src/frontends/script/script.js';
+import { localTransfer } from '../src/net/transfer.js';
+import { Recorder, Redactor, RecordOptions, parseRedactSpec, redactContextOf, stripAnsi } from '../src/recording/transcript.js';
+import { runRunbook } from '../src/runbook/runbook.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'cucm-sim.js');
-const built = existsSync(join(ROOT, 'dist', 'src', 'cli.js'));
+const built = existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'));
 
 let lab: Lab | undefined;
 const dirs: string[] = [];
@@ -282,7 +282,7 @@ describe('redaction', () => {
     writeFileSync(rb, RUNBOOK);
     await runRunbook(rb, { update: true });
     const out = join(dir, 'r.txt');
-    const { runbooksMain } = await import('../src/runbook.js');
+    const { runbooksMain } = await import('../src/runbook/runbook.js');
     const sink = { write: () => true };
     expect(await runbooksMain({ record: out, redact: 'hostnames,domain' }, [rb], sink, sink)).toBe(0);
     const t = readFileSync(out, 'utf8');

@@ -1,5 +1,5 @@
 // Lab console: clock show | advance.
-import type { CommandContext, CommandModule } from '../../src/engine.js';
+import type { CommandContext, CommandModule } from '../../src/console/registry.js';
 import { cucmDate } from '../format.js';
 import { formatDuration, parseDuration } from './util.js';
 

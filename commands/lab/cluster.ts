@@ -1,8 +1,8 @@
 // Lab console: status, node hostname | domain | power, params show | set.
-import type { CommandContext, CommandModule } from '../../src/engine.js';
-import { TFTP, TVS } from '../../state/services.js';
-import { fleet, TrustState } from '../../state/phones.js';
-import { changeDomain, changeHostname, runCtlClient, setRollbackToPre80 } from '../../state/labops.js';
+import type { CommandContext, CommandModule } from '../../src/console/registry.js';
+import { TFTP, TVS } from '../../state/cluster/services.js';
+import { fleet, TrustState } from '../../state/phones/fleet.js';
+import { changeDomain, changeHostname, runCtlClient, setRollbackToPre80 } from '../../state/cluster/labops.js';
 import { cucmDate } from '../format.js';
 import { fileMd5, findNode, formatDuration, noNode, nodeNames, serviceState, table, yesNo } from './util.js';
 

@@ -1,5 +1,5 @@
 // The lab console's command families. Deliberately separate from the admin: registry (../index.ts).
-import { CommandModule, Registry } from '../../src/engine.js';
+import { CommandModule, Registry } from '../../src/console/registry.js';
 import cluster from './cluster.js';
 import phones from './phones.js';
 import clock from './clock.js';

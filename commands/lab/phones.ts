@@ -1,5 +1,5 @@
 // Lab console: phones list | show | log | reset | delete-itl | delete-ctl | directories | set, pools list | set-group.
-import type { CommandContext, CommandModule, CompletionContext } from '../../src/engine.js';
+import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/registry.js';
 import {
   PhoneState,
   bootPhone,
@@ -18,8 +18,8 @@ import {
   summary,
   supportsSbd,
   targetNames,
-} from '../../state/phones.js';
-import { ROLE_TEXT, parseTrustList, signerRecord } from '../../state/tlv.js';
+} from '../../state/phones/fleet.js';
+import { ROLE_TEXT, parseTrustList, signerRecord } from '../../state/trust/tlv.js';
 import { hexColon } from '../format.js';
 import { fileMd5, table } from './util.js';
 

@@ -1,0 +1,17 @@
+// Every command family of the admin: CLI. A command's module is named after its first words.
+import { CommandModule, Registry } from '../../src/console/registry.js';
+import show from './show.js';
+import file from './file.js';
+import utilsService from './utils_service.js';
+import cliSession from './cli_session.js';
+import utilsCtl from './utils_ctl.js';
+import utilsItl from './utils_itl.js';
+import setCert from './set_cert.js';
+import runSql from './run_sql.js';
+
+export const MODULES: CommandModule[] = [show, file, utilsService, utilsCtl, utilsItl, setCert, runSql, cliSession];
+
+let cached: Registry | undefined;
+export function defaultRegistry(): Registry {
+  return (cached ??= new Registry(MODULES));
+}

@@ -1,0 +1,47 @@
+// Where labs live and how a front end gets one: --data-dir, CUCM_SIM_HOME, or a per-user data folder.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { Lab, LabError } from './cluster/lab.js';
+import { loadTopology, Topology } from './cluster/topology.js';
+
+export interface LabOptions {
+  dataDir?: string;
+  lab?: string;
+  seed?: number;
+  clock?: string;
+  topology?: string;
+}
+
+export function dataDir(explicit?: string): string {
+  if (explicit) return explicit;
+  if (process.env.CUCM_SIM_HOME) return process.env.CUCM_SIM_HOME;
+  const xdg = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(xdg, 'cucm-sim');
+}
+
+export function labDir(opts: LabOptions): string {
+  const name = opts.lab ?? 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new LabError(`invalid lab name '${name}' (letters, digits, . _ - only)`);
+  return join(dataDir(opts.dataDir), 'labs', name);
+}
+
+/** Opens the named lab, creating it on first use (default topology unless --topology is given). */
+export async function openOrCreateLab(opts: LabOptions, owner?: string): Promise<{ lab: Lab; created: boolean }> {
+  const dir = labDir(opts);
+  if (Lab.exists(dir)) {
+    if (opts.topology) throw new LabError(`the lab '${opts.lab ?? 'default'}' already exists; --topology only applies when a lab is created`);
+    return { lab: Lab.open(dir, owner), created: false };
+  }
+  if (existsSync(join(dir, 'nodes')) || existsSync(join(dir, 'journal.json'))) {
+    // files of a lab without its state: never build a new lab over them silently
+    throw new LabError(
+      `The lab folder ${dir} has node files but no lab.json. Reset it with 'cucm-sim lab reset-lab --force${opts.lab ? ` --lab ${opts.lab}` : ''}' (or delete the folder) to start over.`,
+    );
+  }
+  let topology: Topology | undefined;
+  if (opts.topology) topology = loadTopology(opts.topology);
+  if (topology && opts.lab) topology.name = opts.lab;
+  const lab = await Lab.create({ dir, topology, seed: opts.seed, clock: opts.clock });
+  return { lab, created: true };
+}

@@ -1,0 +1,185 @@
+// What CUCM 10.5 puts in its trust lists, record by record (see the seeds' show itl / show ctl).
+import { createPublicKey, createSign, KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+import { buildTrustList, Role, TrustRecord, SignerSpec } from './tlv.js';
+import { certView, CertView, privateKey } from '../crypto/certs.js';
+import type { Lab, NodeState } from '../cluster/lab.js';
+import { CAPF } from '../cluster/services.js';
+
+/** CUCM writes a two-byte empty DNSNAME in ITL records. */
+const ITL_DNS = Buffer.from([0, 0]);
+
+function ipBytes(ip: string): Buffer {
+  const parts = ip.split('.').map((p) => Number(p));
+  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) return Buffer.alloc(4);
+  return Buffer.from(parts);
+}
+
+function cstrBuf(s: string): Buffer {
+  return Buffer.concat([Buffer.from(s, 'latin1'), Buffer.from([0])]);
+}
+
+function fullRecord(v: CertView, func: number, dns: Buffer, ip?: Buffer): TrustRecord {
+  return {
+    dnsName: dns,
+    subjectName: v.subject,
+    func,
+    issuerName: v.issuer,
+    serial: v.serial,
+    publicKey: v.publicKeyPkcs1,
+    certSignature: v.signature,
+    certificate: v.der,
+    ip,
+  };
+}
+
+function hashRecord(v: CertView, func: number): TrustRecord {
+  return {
+    dnsName: ITL_DNS,
+    subjectName: v.subject,
+    func,
+    issuerName: v.issuer,
+    serial: v.serial,
+    publicKey: v.publicKeyPkcs1,
+    certSignature: v.signature,
+    certHash: v.sha1,
+    hashAlgorithm: 1,
+  };
+}
+
+export function signerFrom(v: CertView, keyPem: string): SignerSpec {
+  return { name: v.subject, serial: v.serial, issuer: v.issuer, key: privateKey(keyPem), keyBytes: v.keyBits / 8 };
+}
+
+/** Records of a TFTP node's ITL, in the order the seeds show them. */
+export function itlRecords(lab: Lab, node: NodeState): TrustRecord[] {
+  const pub = lab.publisher();
+  // the records come from the database's copy of the certificate (see NodeState.dbCallManagerPem)
+  const cm = certView(node.dbCallManagerPem ?? node.certs.CallManager.certPem);
+  const mixed = lab.state.params.clusterSecurityMode === 1;
+  if (lab.state.params.rollbackToPre80) {
+    // "Prepare Cluster for Rollback to pre 8.0": a signed ITL with no trust entries beyond its signer
+    return [fullRecord(cm, Role.SAST, ITL_DNS)];
+  }
+  const recs: TrustRecord[] = [fullRecord(cm, Role.SAST, ITL_DNS), fullRecord(cm, mixed ? Role.CCM_TFTP : Role.TFTP, ITL_DNS)];
+  const capfSvc = lab.service(pub, CAPF);
+  if (capfSvc?.activated) recs.push(hashRecord(certView(pub.certs.CAPF.certPem), Role.CAPF));
+  if (node.callmanager) recs.push(hashRecord(certView(node.certs.TVS.certPem), Role.TVS));
+  recs.push(fullRecord(certView(pub.certs.ITLRecovery.certPem), Role.SAST, ITL_DNS));
+  for (const n of lab.tvsNodes()) if (n !== node) recs.push(hashRecord(certView(n.certs.TVS.certPem), Role.TVS));
+  return recs;
+}
+
+/** A node's ITLFile.tlv, signed by its CallManager key, or (ITL reset) the publisher's ITLRecovery key. */
+export function buildItl(lab: Lab, node: NodeState, signer: 'CallManager' | 'ITLRecovery'): Buffer {
+  const signingNode = signer === 'ITLRecovery' ? lab.publisher() : node;
+  const unitCert = signingNode.certs[signer];
+  return buildTrustList({
+    filename: 'ITLFile.tlv',
+    timestamp: Math.floor(lab.nowMs() / 1000),
+    signer: signerFrom(certView(unitCert.certPem), unitCert.keyPem),
+    records: itlRecords(lab, signer === 'ITLRecovery' ? lab.publisher() : node),
+  });
+}
+
+/** Tokenless CTL (10.x): publisher CallManager as SAST and CCM+TFTP, CAPF, then the other servers. */
+export function buildCtl(lab: Lab): Buffer {
+  const pub = lab.publisher();
+  const mixed = lab.state.params.clusterSecurityMode === 1;
+  const cm = certView(pub.certs.CallManager.certPem);
+  const recs: TrustRecord[] = [fullRecord(cm, Role.SAST, cstrBuf(pub.name), ipBytes(pub.ip))];
+  const serverRecord = (n: NodeState): TrustRecord =>
+    mixed
+      ? fullRecord(certView(n.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(n.name), ipBytes(n.ip))
+      : // non-secure mode leaves placeholder server records: name as address text, role, address
+        { dnsName: cstrBuf(n.ip), func: Role.CCM_TFTP, ip: ipBytes(n.ip) };
+  recs.push(serverRecord(pub));
+  if (lab.service(pub, CAPF)?.activated) recs.push(fullRecord(certView(pub.certs.CAPF.certPem), Role.CAPF, cstrBuf(pub.name), ipBytes(pub.ip)));
+  for (const n of lab.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(serverRecord(n));
+  return buildTrustList({
+    filename: 'CTLFile.tlv',
+    timestamp: Math.floor(lab.nowMs() / 1000),
+    signer: signerFrom(cm, pub.certs.CallManager.keyPem),
+    records: recs,
+  });
+}
+
+// ---------------------------------------------------------------- hardware eTokens (pre-10.0 CTL Client)
+
+export interface EtokenState {
+  caCertPem: string;
+  tokens: Array<{ certPem: string; keyPem: string; label: string }>;
+}
+
+const MFG_ISSUER = 'cn=Cisco Manufacturing CA;o=Cisco Systems';
+
+function forgeSign(cert: forge.pki.Certificate, key: KeyObject): void {
+  cert.siginfo.algorithmOid = forge.pki.oids.sha1WithRSAEncryption;
+  (cert as unknown as { signatureOid: string }).signatureOid = forge.pki.oids.sha1WithRSAEncryption;
+  const tbs = forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert)).getBytes();
+  (cert as unknown as { signature: string }).signature = createSign('sha1').update(Buffer.from(tbs, 'binary')).sign(key).toString('binary');
+}
+
+/** Two USB eToken certificates issued by a stand-in for the Cisco Manufacturing CA. */
+export function createEtokens(keys: KeyObject[], serials: Buffer[], atMs: number): EtokenState {
+  const [caKey, ...tokenKeys] = keys;
+  const issuerAttrs = [
+    { shortName: 'CN', value: 'Cisco Manufacturing CA' },
+    { shortName: 'O', value: 'Cisco Systems' },
+  ];
+  const mk = (key: KeyObject, serial: Buffer, subject: forge.pki.CertificateField[], signer: KeyObject, years: number) => {
+    const c = forge.pki.createCertificate();
+    c.publicKey = forge.pki.publicKeyFromPem(createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString());
+    c.serialNumber = serial.toString('hex');
+    c.validity.notBefore = new Date(atMs - 3 * 365 * 86400000);
+    c.validity.notAfter = new Date(atMs + years * 365 * 86400000);
+    c.setSubject(subject);
+    c.setIssuer(issuerAttrs);
+    forgeSign(c, signer);
+    return forge.pki.certificateToPem(c);
+  };
+  const caCertPem = mk(caKey, serials[0].subarray(0, 10), issuerAttrs, caKey, 20);
+  const tokens = tokenKeys.map((k, i) => {
+    const label = `SAST-ADN${serials[i + 1].subarray(0, 4).toString('hex')}`;
+    const certPem = mk(k, serials[i + 1].subarray(0, 10), [{ shortName: 'CN', value: label }, { shortName: 'OU', value: 'IPCBU' }, { shortName: 'O', value: 'Cisco Systems' }], caKey, 10);
+    return { certPem, keyPem: k.export({ type: 'pkcs8', format: 'pem' }).toString(), label };
+  });
+  return { caCertPem, tokens };
+}
+
+/** The subject string the Windows CTL Client wrote for eToken records. */
+export function etokenSubject(label: string): string {
+  return `cn="${label}        ";ou=IPCBU;o="Cisco Systems`;
+}
+
+/** A CTL as the CTL Client made it with two hardware eTokens; the second token signed it. */
+export function buildEtokenCtl(lab: Lab): Buffer {
+  const et = lab.state.etokens!;
+  const pub = lab.publisher();
+  const tokenRecord = (t: EtokenState['tokens'][number]): TrustRecord => {
+    const v = certView(t.certPem);
+    return {
+      dnsName: Buffer.from([0]),
+      subjectName: etokenSubject(t.label),
+      func: Role.SAST,
+      issuerName: MFG_ISSUER,
+      serial: v.serial,
+      publicKey: v.publicKeyPkcs1,
+      certificate: v.der,
+      ip: Buffer.alloc(4),
+    };
+  };
+  const recs: TrustRecord[] = [tokenRecord(et.tokens[0])];
+  recs.push(fullRecord(certView(pub.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(pub.name), ipBytes(pub.ip)));
+  recs.push(fullRecord(certView(pub.certs.CAPF.certPem), Role.CAPF, cstrBuf(pub.name), ipBytes(pub.ip)));
+  for (const n of lab.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(fullRecord(certView(n.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(n.name), ipBytes(n.ip)));
+  recs.push(tokenRecord(et.tokens[1]));
+  const signerTok = et.tokens[1];
+  const v = certView(signerTok.certPem);
+  return buildTrustList({
+    filename: 'CTLFile.tlv',
+    timestamp: Math.floor(lab.nowMs() / 1000) - 86400,
+    signer: { name: etokenSubject(signerTok.label), serial: v.serial, issuer: MFG_ISSUER, key: privateKey(signerTok.keyPem), keyBytes: v.keyBits / 8 },
+    records: recs,
+  });
+}
