@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, NodeState } from '../state/cluster/lab.js';
 import { loadTopology, normalizeTopology, Topology } from '../state/cluster/topology.js';
-import { Cancelled, TransferClient } from './console/registry.js';
-import { CliSession, OutputKind } from './console/core.js';
-import { ConsoleLike, DEFAULT_CLOCK, DEFAULT_SEED, RunbookResult, loadLabConsole, runRunbook } from './runbook/runbook.js';
+import type { TransferClient } from './console/registry.js';
+import { CliSession } from './console/core.js';
+import { drive, type Answers, type Console } from './console/drive.js';
+import { DEFAULT_CLOCK, DEFAULT_SEED, RunbookResult, loadLabConsole, runRunbook } from './runbook/runbook.js';
 import { localTransfer } from './net/transfer.js';
 
 export interface CreateLabOptions {
@@ -27,10 +28,11 @@ export interface CreateLabOptions {
 }
 
 /**
- * Answers to the questions a command asks: a list used in order, or a map from a piece of the
- * question text to the answer. A missing answer makes run() reject; `'\x03'` answers with Ctrl-C.
+ * Answers to the questions a command asks: a list used in order, a map from a piece of the question
+ * text to the answer, or a function of the question. A missing answer makes run() reject; `'\x03'`
+ * answers with Ctrl-C.
  */
-export type Answers = string[] | Record<string, string>;
+export type { Answers };
 
 export interface RunOutput {
   /** what the terminal showed after the command line: output, questions and echoed answers */
@@ -63,43 +65,11 @@ export interface TestLab {
 
 export class UnansweredQuestion extends Error {}
 
-/** Drives one command with scripted answers and collects what the terminal showed. */
-async function drive(target: ConsoleLike, command: string, answers: Answers = []): Promise<RunOutput> {
-  let output = '';
-  let skip = true;
-  const list = Array.isArray(answers) ? [...answers] : undefined;
-  const map = Array.isArray(answers) ? undefined : Object.entries(answers);
-  let unanswered: string | undefined;
-  const off = target.on((text: string, kind: OutputKind) => {
-    if (kind === 'pager') return;
-    if (kind === 'echo' && skip) {
-      skip = false;
-      return;
-    }
-    output += text;
-  });
-  let status: number;
-  try {
-    const r = await target.run(command, {
-      answer: async () => {
-        const question = output.slice(output.lastIndexOf('\n') + 1);
-        let a: string | undefined;
-        if (list) a = list.shift();
-        else a = map!.find(([k]) => question.includes(k))?.[1];
-        if (a === undefined) {
-          unanswered = question;
-          throw new Cancelled();
-        }
-        if (a === '\x03') throw new Cancelled();
-        return a;
-      },
-    });
-    status = r.status;
-  } finally {
-    off();
-  }
-  if (unanswered !== undefined) throw new UnansweredQuestion(`'${command}' asked "${unanswered.trimEnd()}" and no answer was given`);
-  return { output, status };
+/** Runs one command with scripted answers; a question left unanswered rejects. */
+async function runWith(target: Console, command: string, answers: Answers = []): Promise<RunOutput> {
+  const r = await drive(target, command, { answers, echo: false });
+  if (r.unanswered !== undefined) throw new UnansweredQuestion(`'${command}' asked "${r.unanswered.trimEnd()}" and no answer was given`);
+  return { output: r.output, status: r.status };
 }
 
 function topologyOf(t: CreateLabOptions['topology']): Topology | undefined {
@@ -123,7 +93,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<TestLab> {
   }
   const transfer = opts.transfer ?? localTransfer();
   const sessions = new Map<string, NodeSession>();
-  let labConsole: ConsoleLike | undefined;
+  let labConsole: Console | undefined;
   let closed = false;
 
   const nodeOf = (name?: string): NodeState => {
@@ -146,7 +116,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<TestLab> {
             return cli;
           },
           async run(command, answers) {
-            const r = await drive(cli, command, answers);
+            const r = await runWith(cli, command, answers);
             // `exit` ends the session: the next command logs in again
             if (cli.ended) cli = new CliSession({ lab, node: lab.node(node.name) ?? node, transfer });
             return r;
@@ -161,11 +131,9 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<TestLab> {
       return {
         async run(command, answers) {
           if (!labConsole) {
-            const make = await loadLabConsole();
-            if (!make) throw new Error('lab console not available in this build');
-            labConsole = make(lab);
+            labConsole = (await loadLabConsole())(lab);
           }
-          return drive(labConsole, command, answers);
+          return runWith(labConsole, command, answers);
         },
       };
     },

@@ -1,6 +1,7 @@
 // Runbooks: transcripts that run as tests. `admin:` lines are commands, `lab>` lines are lab console
 // commands, the lines after them are the output the terminal must show; answers to questions are
 // taken from those lines. `#!` lines are directives, `#` lines comments. See docs in README.
+import type { Console } from '../console/drive.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -408,12 +409,7 @@ function updatedLines(expected: SourceLine[], actual: string[], ops: Op[]): stri
 // ------------------------------------------------------------------------------------ running
 
 /** The shape shared by the admin CLI session and the lab console. */
-export interface ConsoleLike {
-  on(fn: (text: string, kind: OutputKind) => void): () => void;
-  showPrompt(): void;
-  run(line: string, io: SessionIO): Promise<{ status: number; ended: boolean }>;
-  banner?(): Promise<void>;
-}
+export type ConsoleLike = Console;
 
 export interface Mismatch {
   line: number;
@@ -451,19 +447,10 @@ export interface RunOptions {
   node?: string;
 }
 
-/** Loads the lab console module if this build has it. */
-export async function loadLabConsole(): Promise<((lab: Lab) => ConsoleLike) | undefined> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import('../console/lab-console.js')) as Record<string, unknown>;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    throw e;
-  }
-  const Ctor = mod.LabConsole as (new (opts: { lab: Lab }) => ConsoleLike) | undefined;
-  if (typeof Ctor !== 'function') return undefined;
-  return (lab) => new Ctor({ lab });
+/** Makes a lab console on a lab (the module is loaded only when a runbook uses `lab>`). */
+export async function loadLabConsole(): Promise<(lab: Lab) => Console> {
+  const { LabConsole } = await import('../console/lab-console.js');
+  return (lab) => new LabConsole({ lab });
 }
 
 /** Answers a command's questions from the expected text that follows it. */

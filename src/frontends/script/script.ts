@@ -2,8 +2,8 @@
 // the running command has just asked. Output is what a terminal would show, prompts and echoes included.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { Cancelled } from '../../console/registry.js';
-import { CliSession, OutputKind } from '../../console/core.js';
+import type { OutputKind } from '../../console/core.js';
+import { drive, type Console } from '../../console/drive.js';
 
 /** A line source where commands and answers are consumed in order. */
 export class LineQueue {
@@ -37,7 +37,7 @@ export function queueFrom(input: Readable): LineQueue {
 
 /** Runs commands until input ends or the session quits; returns the exit status (1 if any command failed). */
 export async function runScript(
-  session: Pick<CliSession, 'on' | 'banner' | 'showPrompt' | 'run'>,
+  session: Console,
   q: LineQueue,
   out: Writable,
   opts: { banner?: boolean } = {},
@@ -56,13 +56,8 @@ export async function runScript(
         out.write('\n');
         break;
       }
-      const r = await session.run(line, {
-        answer: async () => {
-          const a = await q.next();
-          if (a === undefined) throw new Cancelled();
-          return a;
-        },
-      });
+      // the next input line answers each question; input that ends cancels the command
+      const r = await drive(session, line, { answers: () => q.next() });
       if (r.status !== 0) failed = true;
       if (r.ended) break;
     }
