@@ -165,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
         return await runbooksMain(flags, positionals.slice(1));
       }
       case 'lab': {
-        const { labConsoleMain } = await import('../console/lab-console.js');
+        const { labConsoleMain } = await import('./lab.js');
         return await labConsoleMain(flags, positionals.slice(1));
       }
       default:
