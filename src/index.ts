@@ -1,9 +1,13 @@
 // Library entry point: `import { createLab } from 'cucm-sim'`.
-export { Lab } from '../state/cluster/lab.js';
-export { CliSession } from './console/core.js';
+export { PackageLab as Lab } from '../state/labs.js';
+export { CliSession } from './console/admin-console.js';
 export { createLab, UnansweredQuestion } from './library.js';
 export type { CreateLabOptions, TestLab, NodeSession, Runner, RunOutput, Answers } from './library.js';
-export { runRunbook, parseRunbook, RunbookError } from './runbook/runbook.js';
-export type { RunbookResult, RunOptions } from './runbook/runbook.js';
-export { Recorder, Redactor, parseRedactSpec, recordSession, terminalText } from './recording/transcript.js';
-export type { RecordOptions, RedactOptions } from './recording/transcript.js';
+export { parseRunbook, RunbookError } from './runbook/parse.js';
+export { runRunbook } from './runbook/run.js';
+export type { RunbookResult, RunOptions } from './runbook/run.js';
+export { Recorder, recordSession } from './recording/recorder.js';
+export { Redactor, parseRedactSpec } from './recording/redact.js';
+export { terminalText } from './recording/terminal-text.js';
+export type { RecordOptions } from './recording/recorder.js';
+export type { RedactOptions } from './recording/redact.js';

@@ -6,12 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab, NodeState } from '../state/cluster/lab.js';
+import type { Lab, NodeState } from '../state/cluster/lab.js';
+import { newLab } from '../state/labs.js';
 import { loadTopology, normalizeTopology, Topology } from '../state/cluster/topology.js';
-import type { TransferClient } from './console/registry.js';
-import { CliSession } from './console/core.js';
+import type { TransferClient } from './console/command.js';
+import { CliSession } from './console/admin-console.js';
 import { drive, type Answers, type Console } from './console/drive.js';
-import { DEFAULT_CLOCK, DEFAULT_SEED, RunbookResult, loadLabConsole, runRunbook } from './runbook/runbook.js';
+import { DEFAULT_CLOCK, DEFAULT_SEED } from './runbook/parse.js';
+import { RunbookResult, loadLabConsole, runRunbook } from './runbook/run.js';
 import { localTransfer } from './net/transfer.js';
 
 export interface CreateLabOptions {
@@ -86,7 +88,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<TestLab> {
   const clock = opts.clock === null ? undefined : (opts.clock ?? (seed !== undefined ? DEFAULT_CLOCK : undefined));
   let lab: Lab;
   try {
-    lab = await Lab.create({ dir, seed, clock, topology: topologyOf(opts.topology) });
+    lab = await newLab({ dir, seed, clock, topology: topologyOf(opts.topology) });
   } catch (e) {
     if (own) rmSync(dir, { recursive: true, force: true });
     throw e;

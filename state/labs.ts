@@ -1,9 +1,11 @@
-// Where labs live and how a front end gets one: --data-dir, CUCM_SIM_HOME, or a per-user data folder.
+// Where labs live and how a front end gets one: --data-dir, CUCM_SIM_HOME, or a per-user data folder;
+// a new lab is the cluster with its phone fleet.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { Lab, LabError } from './cluster/lab.js';
+import { CreateOptions, Lab, LabError, LabInit } from './cluster/lab.js';
 import { loadTopology, Topology } from './cluster/topology.js';
+import { initFleet } from './phones/fleet.js';
 
 export interface LabOptions {
   dataDir?: string;
@@ -11,6 +13,18 @@ export interface LabOptions {
   seed?: number;
   clock?: string;
   topology?: string;
+}
+
+/** Builds a new lab: the cluster as a fresh install, then its phones booted against it. */
+export function newLab(opts: CreateOptions): Promise<Lab> {
+  return Lab.create(opts, initFleet);
+}
+
+/** Lab as the package exports it: its create() builds the phone fleet too, as newLab() does. */
+export class PackageLab extends Lab {
+  static override create(opts: CreateOptions, init: LabInit = initFleet): Promise<Lab> {
+    return super.create(opts, init);
+  }
 }
 
 export function dataDir(explicit?: string): string {
@@ -42,6 +56,6 @@ export async function openOrCreateLab(opts: LabOptions, owner?: string): Promise
   let topology: Topology | undefined;
   if (opts.topology) topology = loadTopology(opts.topology);
   if (topology && opts.lab) topology.name = opts.lab;
-  const lab = await Lab.create({ dir, topology, seed: opts.seed, clock: opts.clock });
+  const lab = await newLab({ dir, topology, seed: opts.seed, clock: opts.clock });
   return { lab, created: true };
 }

@@ -1,11 +1,14 @@
 // The cucm-sim binary in script mode, as `printf 'show itl\n' | cucm-sim` runs it.
-import { describe, it, expect, afterAll } from 'vitest';
+import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { execa } from 'execa';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
+import { requireDist } from './prerequisites.js';
 
 const BIN = join(__dirname, '..', 'bin', 'cucm-sim.js');
+// the binary runs the compiled code
+beforeAll(() => requireDist());
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

@@ -4,14 +4,16 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededLab, cleanup, transcript } from './helpers.js';
-import { CliSession } from '../src/console/core.js';
+import { CliSession } from '../src/console/admin-console.js';
 import type { Lab } from '../state/cluster/lab.js';
 
 const DIR = join(__dirname, 'golden');
 
+/** Compares with the stored file; only UPDATE_GOLDEN=1 writes one, so a missing file fails. */
 function golden(name: string, actual: string): void {
   const path = join(DIR, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(path)) writeFileSync(path, actual);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, actual);
+  else if (!existsSync(path)) throw new Error(`golden file ${path} is missing; create it with UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts and review it`);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 

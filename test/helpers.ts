@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab } from '../state/cluster/lab.js';
+import type { Lab } from '../state/cluster/lab.js';
+import { newLab } from '../state/labs.js';
 import { normalizeTopology, Topology } from '../state/cluster/topology.js';
-import { CliSession } from '../src/console/core.js';
-import { Cancelled } from '../src/console/registry.js';
+import { CliSession } from '../src/console/admin-console.js';
+import { drive } from '../src/console/drive.js';
 
 export function tempDir(prefix = 'cucm-sim-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -13,7 +14,7 @@ export function tempDir(prefix = 'cucm-sim-test-'): string {
 
 export async function seededLab(opts: { seed?: number; topology?: Partial<Topology> | Record<string, unknown>; dir?: string } = {}): Promise<Lab> {
   const dir = opts.dir ?? tempDir();
-  return Lab.create({
+  return newLab({
     dir,
     seed: opts.seed ?? 1,
     clock: '2025-01-06T09:00:00Z',
@@ -31,18 +32,11 @@ export async function transcript(lab: Lab, lines: string[], opts: { node?: strin
   const node = opts.node ? lab.node(opts.node)! : lab.publisher();
   const s = new CliSession({ lab, node });
   let text = '';
-  s.on((t) => (text += t));
   const answers = [...(opts.answers ?? [])];
   const statuses: number[] = [];
   for (const line of lines) {
-    s.showPrompt();
-    const r = await s.run(line, {
-      answer: async () => {
-        const a = answers.shift();
-        if (a === undefined || a === '\x03') throw new Cancelled();
-        return a;
-      },
-    });
+    // one queue for all lines; running out of answers cancels the command as Ctrl-C does
+    const r = await drive(s, line, { answers: () => answers.shift(), prompt: true, onOutput: (t) => (text += t) });
     statuses.push(r.status);
   }
   return { text, statuses };
@@ -50,7 +44,7 @@ export async function transcript(lab: Lab, lines: string[], opts: { node?: strin
 
 import { LineQueue, runScript } from '../src/frontends/script/script.js';
 import { Writable } from 'node:stream';
-import type { TransferClient } from '../src/console/registry.js';
+import type { TransferClient } from '../src/console/command.js';
 
 /** Drives the script front end: `input` is what a user would pipe in (commands and answers). */
 export async function scriptRun(lab: Lab, input: string, opts: { node?: string; transfer?: TransferClient } = {}) {
@@ -70,7 +64,7 @@ export async function scriptRun(lab: Lab, input: string, opts: { node?: string; 
   return { out, status };
 }
 
-import { parseTrustList, verifyTrustList } from '../state/trust/tlv.js';
+import { parseTrustList, verifyTrustList } from '../state/trust/tlv-parse.js';
 import { afterAll, afterEach } from 'vitest';
 
 /** What is wrong with the trust files on every node: each ITL/CTL present must parse and verify. */
@@ -109,4 +103,74 @@ export function labPerTest(): (topology?: Record<string, unknown>) => Promise<La
     current = undefined;
   });
   return async (topology) => (current = await seededLab({ topology }));
+}
+
+/** Polls until `cond` holds (sync or async); fails after the deadline naming what it waited for. */
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A seeded generator of floats in [0, 1) (mulberry32): the same seed replays the same run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic pseudo-random bytes for test data. */
+export function seededBytes(seed: number, n: number): Buffer {
+  const next = seededRandom(seed);
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = Math.floor(next() * 256);
+  return b;
+}
+
+import { X509Certificate } from 'node:crypto';
+
+/** A certificate name as CUCM prints it (CN=..;OU=..;O=..;L=..;ST=..;C=..), read with node's X509Certificate. */
+export function x509Name(certPem: string, which: 'subject' | 'issuer' = 'subject'): string {
+  const parts = new Map(new X509Certificate(certPem)[which].split('\n').map((l) => [l.slice(0, l.indexOf('=')), l] as const));
+  return ['CN', 'OU', 'O', 'L', 'ST', 'C'].flatMap((k) => (parts.has(k) ? [parts.get(k)!] : [])).join(';');
+}
+
+/** The serial number bytes, read with node's X509Certificate. */
+export function x509Serial(certPem: string): Buffer {
+  const hex = new X509Certificate(certPem).serialNumber;
+  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex');
+}
+
+import { execFileSync } from 'node:child_process';
+import { requireTool } from './prerequisites.js';
+
+/** `openssl pkcs12 -info` of a PKCS#12 file (OpenSSL 3 keeps the old bag ciphers in the legacy provider). */
+export function opensslPkcs12(file: string, password: string, args: string[] = ['-nodes', '-info']): string {
+  const openssl = requireTool('openssl', 'openssl');
+  const run = (legacy: boolean) =>
+    execFileSync(openssl, ['pkcs12', '-in', file, '-passin', `pass:${password}`, ...args, ...(legacy ? ['-legacy'] : [])], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  try {
+    return run(false);
+  } catch {
+    return run(true);
+  }
+}
+
+/** The certificate a PKCS#12 file holds, as openssl reads it (PEM). */
+export function pkcs12Certificate(file: string, password: string): string {
+  const out = opensslPkcs12(file, password, ['-nokeys', '-clcerts']);
+  const m = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(out);
+  if (!m) throw new Error(`openssl found no certificate in ${file}:\n${out}`);
+  return m[0];
 }

@@ -1,12 +1,14 @@
 // The seed procedures, driven through the script front end on a deterministic lab.
 import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { seededLab, cleanup, scriptRun, trustFileProblems } from './helpers.js';
+import { seededLab, cleanup, scriptRun, trustFileProblems, pkcs12Certificate, x509Name, x509Serial } from './helpers.js';
+import { requireDist } from './prerequisites.js';
+import { X509Certificate } from 'node:crypto';
 import type { Lab } from '../state/cluster/lab.js';
-import { parseTrustList, Role } from '../state/trust/tlv.js';
-import { certView, openPkcs12 } from '../state/crypto/certs.js';
+import { parseTrustList } from '../state/trust/tlv-parse.js';
+import { Role } from '../state/trust/tlv.js';
 import { localTransfer } from '../src/net/transfer.js';
 
 let lab: Lab;
@@ -44,7 +46,7 @@ describe('non-secure to mixed mode (tokenless CTL)', () => {
     expect(sums[0]).not.toBe('');
     const ctl = parsed(lab, 'cucm-pub', 'CTLFile.tlv');
     expect(ctl.records.map((x) => x.func)).toEqual([Role.SAST, Role.CCM_TFTP, Role.CAPF, Role.CCM_TFTP, Role.CCM_TFTP]);
-    expect(ctl.signerSerial.equals(certView(lab.publisher().certs.CallManager.certPem).serial)).toBe(true);
+    expect(ctl.signerSerial.equals(x509Serial(lab.publisher().certs.CallManager.certPem))).toBe(true);
     for (const n of lab.nodes) expect(lab.pendingRestarts(n)).toEqual(expect.arrayContaining(['Cisco CallManager', 'Cisco Tftp']));
     // the ITL keeps its TFTP role until Tftp restarts, then carries CCM+TFTP
     expect(parsed(lab, 'cucm-pub', 'ITLFile.tlv').records[1].func).toBe(Role.TFTP);
@@ -91,7 +93,7 @@ describe('hardware eToken CTL to tokenless', () => {
     const r = await scriptRun(lab, 'utils ctl update CTLFile\ny\nshow ctl');
     expect(r.out).toContain('This operation updates the CTLFile. Do you want to continue? (y/n):y\n\nUpdating CTL file\nCTL file Updated\nPlease Restart the TFTP and Cisco CallManager services on all nodes in the cluster that run these services\n');
     const ctl = parsed(lab, 'cucm-pub', 'CTLFile.tlv');
-    expect(ctl.signerName).toBe(certView(lab.publisher().certs.CallManager.certPem).subject);
+    expect(ctl.signerName).toBe(x509Name(lab.publisher().certs.CallManager.certPem));
     expect(ctl.records.some((x) => x.issuerName === 'cn=Cisco Manufacturing CA;o=Cisco Systems')).toBe(false);
     assertTrustFilesValid(lab);
   });
@@ -101,7 +103,7 @@ describe('CallManager regeneration then update CTLFile', () => {
   it('the new CallManager certificate signs the updated CTL on every node', async () => {
     lab = await seededLab();
     await scriptRun(lab, 'utils ctl set-cluster mixed-mode\ny');
-    const oldSerial = certView(lab.publisher().certs.CallManager.certPem).serial;
+    const oldSerial = x509Serial(lab.publisher().certs.CallManager.certPem);
     const r = await scriptRun(lab, 'set cert regen CallManager\nyes');
     expect(r.out).toBe(
       'admin:set cert regen CallManager\n\nWARNING: This operation will overwrite any CA signed certificate previously imported for CallManager\nProceed with regeneration (yes|no)? yes\n\n\nSuccessfully Regenerated Certificate for CallManager.\nPlease do a backup of the server as soon as possible. Failure to do so can stale the cluster in case of a crash.\nYou must restart services related to CallManager for the regenerated certificates to become active.\nadmin:\n',
@@ -109,7 +111,7 @@ describe('CallManager regeneration then update CTLFile', () => {
     // the CTL still names the old certificate until it is updated
     expect(parsed(lab, 'cucm-sub2', 'CTLFile.tlv').signerSerial.equals(oldSerial)).toBe(true);
     await scriptRun(lab, 'utils ctl update CTLFile\ny');
-    const newSerial = certView(lab.publisher().certs.CallManager.certPem).serial;
+    const newSerial = x509Serial(lab.publisher().certs.CallManager.certPem);
     for (const n of lab.nodes) expect(parsed(lab, n.name, 'CTLFile.tlv').signerSerial.equals(newSerial)).toBe(true);
     // other nodes' OS trust stores learn the new certificate through replication
     expect(lab.node('cucm-sub1')!.trust['CallManager-trust/cucm-pub.lab.example.pem']).toBe(lab.publisher().certs.CallManager.certPem);
@@ -147,14 +149,14 @@ describe('ITL recovery', () => {
       "admin:utils itl reset localkey\nEnter CCM Administrator password :\n\nLocating active Tftp servers in the cluster.....\n\nFollowing is the list of Active tftp servers in the cluster\n\n['cucm-pub', 'cucm-sub1', 'cucm-sub2']\nThe reset ITL file was generated successfully\n\nTransferring new reset ITL file to the TFTP server nodes in the cluster.....\n\nRestarting Cisco Tftp service on host cucm-pub\nCisco Tftp service restarted on host cucm-pub\nSuccessfully transferred reset ITL to node cucm-sub1\n\nRestarting Cisco Tftp service on host cucm-sub1\nCisco Tftp service restarted on host cucm-sub1\nSuccessfully transferred reset ITL to node cucm-sub2\n\nRestarting Cisco Tftp service on host cucm-sub2\nCisco Tftp service restarted on host cucm-sub2\n",
     );
     expect(r.out).not.toContain('cisco123');
-    const recoverySubject = certView(lab.publisher().certs.ITLRecovery.certPem).subject;
+    const recoverySubject = x509Name(lab.publisher().certs.ITLRecovery.certPem);
     for (const n of lab.nodes) expect(parsed(lab, n.name, 'ITLFile.tlv').signerName).toBe(recoverySubject);
     // the ITLRECOVERY record is the one that signed; the CallManager SAST record did not
     const pubOut = r.out.slice(r.out.indexOf('admin:show itl'));
     expect(pubOut.indexOf('This etoken was not used to sign the ITL file.')).toBeLessThan(pubOut.indexOf('This etoken was used to sign the ITL file.'));
     assertTrustFilesValid(lab);
     await scriptRun(lab, 'utils service restart Cisco Tftp', { node: 'cucm-sub1' });
-    expect(parsed(lab, 'cucm-sub1', 'ITLFile.tlv').signerName).toBe(certView(lab.node('cucm-sub1')!.certs.CallManager.certPem).subject);
+    expect(parsed(lab, 'cucm-sub1', 'ITLFile.tlv').signerName).toBe(x509Name(lab.node('cucm-sub1')!.certs.CallManager.certPem));
     expect(parsed(lab, 'cucm-pub', 'ITLFile.tlv').signerName).toBe(recoverySubject);
   });
 
@@ -173,16 +175,16 @@ describe('ITL recovery', () => {
     try {
       const g = await scriptRun(lab, 'file get tftp ITLRecovery.p12\ny\nbackup-server\n\nadmin\nsecret\n/home/admin', { transfer });
       expect(g.out).toContain('Would you like to proceed [y/n]? y\nSFTP server IP: backup-server\nSFTP server port [22]: \nUser ID: admin\nPassword: ******\nDownload directory: /home/admin\n\nTransfer completed.\n');
-      const p12 = readFileSync(join(root, 'backup-server', 'home', 'admin', 'ITLRecovery.p12'));
-      const opened = openPkcs12(p12, 'cisco123');
-      expect(certView(opened!.certPem).subject).toMatch(/^CN=ITLRECOVERY_cucm-pub\.lab\.example;/);
+      // opened with openssl and the cluster security password
+      const openedPem = pkcs12Certificate(join(root, 'backup-server', 'home', 'admin', 'ITLRecovery.p12'), 'cisco123');
+      expect(x509Name(openedPem)).toMatch(/^CN=ITLRECOVERY_cucm-pub\.lab\.example;/);
       // a rebuilt publisher would have a new key; the remote one must win
       await scriptRun(lab, 'set cert regen ITLRecovery\nyes');
       const r = await scriptRun(lab, 'utils itl reset remotekey backup-server admin /home/admin/ITLRecovery.p12\nsftppw\ncisco123', { transfer });
       expect(r.status).toBe(0);
       expect(r.out).toContain('Enter Sftp password :Processing token in else 0 Voice\ncoun is 1\nProcessing token in else 0 Voice\ncoun is 1\n\nEnter CCM Administrator password :\n\nLocating active Tftp servers in the cluster.....');
-      expect(lab.publisher().certs.ITLRecovery.certPem).toBe(opened!.certPem);
-      expect(parsed(lab, 'cucm-sub2', 'ITLFile.tlv').signerSerial.equals(certView(opened!.certPem).serial)).toBe(true);
+      expect(new X509Certificate(lab.publisher().certs.ITLRecovery.certPem).raw.equals(new X509Certificate(openedPem).raw)).toBe(true);
+      expect(parsed(lab, 'cucm-sub2', 'ITLFile.tlv').signerSerial.equals(x509Serial(openedPem))).toBe(true);
       assertTrustFilesValid(lab);
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -283,6 +285,7 @@ describe('persistence', () => {
   });
 
   it('a second process cannot open a lab that is in use', async () => {
+    requireDist('state/cluster/lab.js');
     lab = await seededLab();
     const { execFileSync } = await import('node:child_process');
     const code = `import('${join(__dirname, '..', 'dist', 'state', 'cluster', 'lab.js')}').then(m => { try { m.Lab.open(${JSON.stringify(lab.store.dir)}); console.log('opened') } catch (e) { console.log(e.message) } })`;
@@ -318,7 +321,7 @@ describe('run sql', () => {
       lab,
       'run sql select c.subjectname, c.serialnumber, c.ipv4address, t.name from certificate as c, certificatetrustrolemap as r, typetrustrole as t where c.pkid = r.fkcertificate and t.enum = r.tktrustrole\nrun sql select count(*) from device\nrun sql update device set description=\'x\'',
     );
-    const serial = certView(lab.node('cucm-sub1')!.certs.CallManager.certPem).serial.toString('hex');
+    const serial = x509Serial(lab.node('cucm-sub1')!.certs.CallManager.certPem).toString('hex');
     expect(r.out).toMatch(new RegExp(`CN=cucm-sub1\\.lab\\.example;[^\\n]* ${serial} 192\\.0\\.2\\.11  Authentication and Authorization`));
     expect(r.out).toContain('(count(*))\n==========\n12        \n');
     expect(r.status).toBe(1);

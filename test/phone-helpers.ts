@@ -3,26 +3,21 @@
 import { expect } from 'vitest';
 import type { Lab } from '../state/cluster/lab.js';
 import { LabConsole } from '../src/console/lab-console.js';
-import { Cancelled } from '../src/console/registry.js';
-import { findPhone, fleet, PhoneState, installedLists } from '../state/phones/fleet.js';
+import { drive } from '../src/console/drive.js';
+import { findPhone, fleet } from '../state/phones/fleet.js';
+import type { PhoneState } from '../state/phones/model.js';
+import { installedLists } from '../state/phones/trustlists.js';
 import { transcript } from './helpers.js';
 
 /** Runs lab console lines with queued answers; returns what a terminal would show. */
 export async function labRun(lab: Lab, lines: string[], answers: string[] = []) {
   const con = new LabConsole({ lab, width: 200 });
   let text = '';
-  con.on((t) => (text += t));
   const queue = [...answers];
   const statuses: number[] = [];
   for (const line of lines) {
-    con.showPrompt();
-    const r = await con.run(line, {
-      answer: async () => {
-        const a = queue.shift();
-        if (a === undefined) throw new Cancelled();
-        return a;
-      },
-    });
+    // one queue for all lines; running out of answers cancels the command
+    const r = await drive(con, line, { answers: () => queue.shift(), prompt: true, onOutput: (t) => (text += t) });
     statuses.push(r.status);
   }
   return { text, statuses };

@@ -2,12 +2,14 @@
 // files, the verification rules, the console log and status messages.
 import { describe, it, expect, afterEach, vi } from 'vitest';
 import type { Lab } from '../state/cluster/lab.js';
-import { Lab as LabClass } from '../state/cluster/lab.js';
-import { seededLab, cleanup, tempDir } from './helpers.js';
+import { PackageLab as LabClass } from '../state/labs.js';
+import { seededLab, cleanup, tempDir, x509Name } from './helpers.js';
 import { admin, lab as labCmd, labRun, phones, sbd, phone, itlMd5, ctlMd5, lastStatus, expectTrust, shownMd5 } from './phone-helpers.js';
-import { fleet, parseSignedFile, resolveTftpFile, signedConfig, bootPhone, findPhone } from '../state/phones/fleet.js';
-import { verifyTrustList } from '../state/trust/tlv.js';
-import { certView } from '../state/crypto/certs.js';
+import { fleet, resolveTftpFile, findPhone } from '../state/phones/fleet.js';
+import { parseSignedFile, signedConfig } from '../state/phones/tftpfiles.js';
+import { bootPhone } from '../state/phones/boot.js';
+import { verifyTrustList } from '../state/trust/tlv-parse.js';
+import { X509Certificate } from 'node:crypto';
 import { normalizeTopology } from '../state/cluster/topology.js';
 
 // whole scenarios with real RSA work: leave room when the suite runs in parallel
@@ -114,13 +116,13 @@ describe('what the TFTP service offers', () => {
     expect(parsed.list.filename).toBe(`${p.name}.cnf.xml`);
     expect(parsed.list.records).toHaveLength(0);
     expect(parsed.body.toString()).toContain('<TVS>');
-    const cm = certView(pub.certs.CallManager.certPem);
-    expect(parsed.list.signerName).toBe(cm.subject);
+    const cm = new X509Certificate(pub.certs.CallManager.certPem);
+    expect(parsed.list.signerName).toBe(x509Name(pub.certs.CallManager.certPem));
     expect(verifyTrustList(sgn, parsed.list, cm.publicKey)).toBe(true);
     const tampered = Buffer.from(sgn);
     tampered[tampered.length - 3] ^= 1;
     expect(verifyTrustList(tampered, parseSignedFile(tampered)!.list, cm.publicKey)).toBe(false);
-    expect(verifyTrustList(sgn, parsed.list, certView(l.node('cucm-sub1')!.certs.CallManager.certPem).publicKey)).toBe(false);
+    expect(verifyTrustList(sgn, parsed.list, new X509Certificate(l.node('cucm-sub1')!.certs.CallManager.certPem).publicKey)).toBe(false);
   });
 });
 
@@ -162,7 +164,7 @@ describe('verification rules', () => {
   it('a phone without an ITL refuses an ITL that does not verify against itself', async () => {
     const l = await newLab({ nodes: 1 });
     await labCmd(l, ['drs backup']);
-    const id = (l.state.ext.drsBackups as Array<{ id: string }>)[0].id;
+    const id = l.state.drsBackups[0].id;
     await labCmd(l, [`drs restore ${id} without-callmanager-pem`, 'phones delete-itl all'], ['yes']);
     for (const p of phones(l, sbd)) {
       expect(p.itl).toBeUndefined();
@@ -242,7 +244,7 @@ describe('console log and status messages', () => {
 
   it('an old lab without phones gets its fleet on first use', async () => {
     const l = await newLab();
-    delete l.state.ext.phones;
+    delete l.state.phones;
     await l.mutate(() => undefined);
     const dir = l.store.dir;
     l.close();

@@ -6,10 +6,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../state/cluster/lab.js';
-import { transcript, tempDir, labPerTest } from './helpers.js';
+import { transcript, tempDir, labPerTest, waitFor } from './helpers.js';
+import { requireTool } from './prerequisites.js';
 import { admin, lab as labCmd, labRun, shownMd5, phones, sbd, phone, itlMd5, ctlMd5, lastStatus, statusSince, itlSigner, expectTrust } from './phone-helpers.js';
 import { startTftpEndpoints } from '../src/net/tftp-endpoints.js';
-import { backups } from '../state/cluster/labops.js';
+import { backups } from '../state/cluster/drs.js';
 
 const YES = ['yes'];
 const RESTART_TFTP = 'utils service restart Cisco Tftp';
@@ -268,14 +269,16 @@ describe('scenario 6: rollback parameter, hostname change, restore without CallM
 describe('scenario 7: a real tftp client', () => {
   it('downloads ITLSEP<MAC>.tlv and its MD5 equals show itl and the phone trust list', async () => {
     const l = await newLab();
-    const eps = await startTftpEndpoints(l, { basePort: 0 });
+    const tftp = requireTool('tftp', 'tftp-hpa');
+    const logs: string[] = [];
+    const eps = await startTftpEndpoints(l, { basePort: 0, log: (line) => logs.push(line) });
     const dir = tempDir('cucm-sim-tftp-');
     try {
       const p = phones(l, (x) => sbd(x) && x.devicePool === 'DP-Branch')[0];
       const idx = l.nodes.findIndex((n) => n.name === p.tftpNode);
       const port = eps.endpoints[idx].port;
       const dest = join(dir, `ITL${p.name}.tlv`);
-      const r = await execa('tftp', ['127.0.0.1', String(port), '-m', 'binary', '-c', 'get', `ITL${p.name}.tlv`, dest], { reject: false, timeout: 20000 });
+      const r = await execa(tftp, ['127.0.0.1', String(port), '-m', 'binary', '-c', 'get', `ITL${p.name}.tlv`, dest], { reject: false, timeout: 20000 });
       expect(r.exitCode).toBe(0);
       const got = createHash('md5').update(readFileSync(dest)).digest('hex');
       expect(got).toBe(await shownMd5(l, 'itl', p.tftpNode));
@@ -283,14 +286,14 @@ describe('scenario 7: a real tftp client', () => {
 
       // the signed configuration file is there too, signed by the node's CallManager key
       const cfg = join(dir, `${p.name}.cnf.xml.sgn`);
-      const c = await execa('tftp', ['127.0.0.1', String(port), '-m', 'binary', '-c', 'get', `${p.name}.cnf.xml.sgn`, cfg], { reject: false, timeout: 20000 });
+      const c = await execa(tftp, ['127.0.0.1', String(port), '-m', 'binary', '-c', 'get', `${p.name}.cnf.xml.sgn`, cfg], { reject: false, timeout: 20000 });
       expect(c.exitCode).toBe(0);
       expect(readFileSync(cfg).toString('latin1')).toContain(`<name>${p.devicePool}</name>`);
 
       // Tftp stopped: the port stops answering
       await admin(l, ['utils service stop Cisco Tftp'], { node: p.tftpNode });
-      await new Promise((res) => setTimeout(res, 100));
-      const t = await execa('tftp', ['127.0.0.1', String(port)], { input: `mode binary\nrexmt 1\ntimeout 2\nget ITL${p.name}.tlv ${join(dir, 'x')}\nquit\n`, reject: false, timeout: 20000 });
+      await waitFor('the TFTP port to close', () => logs.some((line) => line.startsWith(`tftp ${p.tftpNode} stopped answering`)));
+      const t = await execa(tftp, ['127.0.0.1', String(port)], { input: `mode binary\nrexmt 1\ntimeout 2\nget ITL${p.name}.tlv ${join(dir, 'x')}\nquit\n`, reject: false, timeout: 20000 });
       expect(t.stdout + t.stderr).toMatch(/timed out|refused/i);
     } finally {
       await eps.close();

@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { Lab } from '../state/cluster/lab.js';
-import { CliSession, SessionIO } from '../src/console/core.js';
-import { Cancelled, Registry } from '../src/console/registry.js';
+import { CliSession } from '../src/console/admin-console.js';
+import { drive } from '../src/console/drive.js';
+import { Registry } from '../src/console/registry.js';
 import { defaultRegistry } from '../commands/admin/index.js';
 import { localTransfer } from '../src/net/transfer.js';
 import { queueFrom, runScript } from '../src/frontends/script/script.js';
@@ -125,25 +126,17 @@ interface Outcome {
 
 async function runOne(session: CliSession, line: string, answers: string[], keys: Array<'line' | 'page' | 'quit'>): Promise<Outcome> {
   let out = '';
-  const off = session.on((t, kind) => {
-    if (kind !== 'echo') out += t;
-  });
-  const queue = [...answers];
   const pagerKeys = [...keys];
-  const io: SessionIO = {
-    answer: async () => {
-      const a = queue.shift();
-      if (a === undefined || a === CANCEL) throw new Cancelled();
-      return a;
-    },
+  // answers in order; CANCEL or running out cancels the dialog as Ctrl-C does
+  const r = await drive(session, line, {
+    answers,
     pager: async () => pagerKeys.shift() ?? 'quit',
-  };
-  try {
-    const r = await session.run(line, io);
-    return { line, status: r.status, out };
-  } finally {
-    off();
-  }
+    // everything but echoes, pager prompts included (a reader who quits the pager sees no error line)
+    onOutput: (t, kind) => {
+      if (kind !== 'echo') out += t;
+    },
+  });
+  return { line, status: r.status, out };
 }
 
 function describeFailure(o: Outcome, why: string): string {

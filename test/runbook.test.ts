@@ -2,15 +2,18 @@
 // --update rewrites expectations, malformed runbooks fail with file and line.
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
-import { align, compileExpected, parseRunbook, runRunbook, runbooksMain } from '../src/runbook/runbook.js';
+import { requireDist } from './prerequisites.js';
+import { align, compileExpected } from '../src/runbook/match.js';
+import { parseRunbook } from '../src/runbook/parse.js';
+import { runRunbook } from '../src/runbook/run.js';
+import { runbooksMain } from '../src/cli/run.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const EXAMPLES = join(ROOT, 'scripts', 'runbooks');
 const BIN = join(ROOT, 'bin', 'cucm-sim.js');
-const built = existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'));
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -267,7 +270,8 @@ describe('malformed runbooks fail with the file and line, never a stack trace', 
     expect(r.passed).toBe(true);
   });
 
-  it.skipIf(!built)('through the command line: exit status 1 and a one-line message on stdout, nothing on stderr', () => {
+  it('through the command line: exit status 1 and a one-line message on stdout, nothing on stderr', () => {
+    requireDist();
     const f = write('bad.txt', Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a]));
     const r = spawnSync('node', [BIN, 'run', f], { encoding: 'utf8' });
     expect(r.status).toBe(1);

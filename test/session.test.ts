@@ -1,8 +1,9 @@
 // The session core: paging, questions, Ctrl-C, command count.
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import { seededLab, cleanup } from './helpers.js';
-import { CliSession, PAGER_PROMPT } from '../src/console/core.js';
-import { Cancelled } from '../src/console/registry.js';
+import { CliSession } from '../src/console/admin-console.js';
+import { PAGER_PROMPT } from '../src/frontends/terminal.js';
+import { drive } from '../src/console/drive.js';
 import type { Lab } from '../state/cluster/lab.js';
 
 let lab: Lab;
@@ -23,7 +24,7 @@ describe('pager', () => {
     const out = capture(s);
     const keys: Array<'line' | 'page' | 'quit'> = ['line', 'page', 'quit'];
     let asked = 0;
-    await s.run('utils service list', { answer: async () => '', pager: async () => (asked++, keys.shift()!) });
+    await drive(s, 'utils service list', { answers: () => '', pager: async () => (asked++, keys.shift()!) });
     expect(asked).toBe(3);
     const pagerEvents = out.filter(([, k]) => k === 'pager').map(([t]) => t);
     expect(pagerEvents[0]).toBe(PAGER_PROMPT);
@@ -38,7 +39,7 @@ describe('pager', () => {
     try {
       const s = new CliSession({ lab, node: lab.publisher(), height: 10 });
       let asked = 0;
-      await s.run('utils service list', { answer: async () => '', pager: async () => (asked++, 'page') });
+      await drive(s, 'utils service list', { answers: () => '', pager: async () => (asked++, 'page') });
       expect(asked).toBe(0);
     } finally {
       await lab.mutate(() => (lab.state.cli.pagination = true));
@@ -49,11 +50,9 @@ describe('pager', () => {
     const s = new CliSession({ lab, node: lab.publisher() });
     let text = '';
     s.on((t) => (text += t));
-    const io = { answer: async () => '' };
-    await s.run('set cli pagination off', io);
-    await s.run('show cli pagination', io);
-    await s.run('set cli pagination on', io);
-    await s.run('show cli pagination', io);
+    for (const line of ['set cli pagination off', 'show cli pagination', 'set cli pagination on', 'show cli pagination']) {
+      await drive(s, line, { answers: () => '' });
+    }
     expect(text).toBe(
       'set cli pagination off\nAutomatic pagination is turned off\nshow cli pagination\nAutomatic Pagination : Off.\nset cli pagination on\nAutomatic pagination is turned on\nshow cli pagination\nAutomatic Pagination : On.\n',
     );
@@ -66,11 +65,7 @@ describe('questions', () => {
     let text = '';
     s.on((t) => (text += t));
     const fp = lab.fingerprint();
-    const r = await s.run('set cert regen CallManager', {
-      answer: async () => {
-        throw new Cancelled();
-      },
-    });
+    const r = await drive(s, 'set cert regen CallManager', { answers: ['\x03'] });
     expect(r.status).toBe(1);
     expect(text).toContain('Proceed with regeneration (yes|no)? \nControl-C pressed\n');
     expect(lab.fingerprint()).toBe(fp);
@@ -80,7 +75,7 @@ describe('questions', () => {
     const s = new CliSession({ lab, node: lab.publisher() });
     const echoes: string[] = [];
     s.on((t, k) => k === 'echo' && echoes.push(t));
-    await s.run('utils itl reset localkey', { answer: async () => 'wrongpw' });
+    await drive(s, 'utils itl reset localkey', { answers: () => 'wrongpw' });
     expect(echoes).toEqual(['utils itl reset localkey\n']);
   });
 
@@ -88,8 +83,8 @@ describe('questions', () => {
     const s = new CliSession({ lab, node: lab.node('cucm-sub1')! });
     let text = '';
     s.on((t) => (text += t));
-    await s.run('show version active', { answer: async () => '' });
-    await s.run('show myself', { answer: async () => '' });
+    await drive(s, 'show version active', { answers: () => '' });
+    await drive(s, 'show myself', { answers: () => '' });
     expect(text).toContain('Machine Name    : cucm-sub1\naccount name    : admin\nprivilege level : 4\ncommand count   : 2\nlogging setting : 1\n');
   });
 });

@@ -1,17 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import initSqlJs from 'sql.js';
 import type { SqlJsStatic } from 'sql.js';
-import {
-  executeReadOnly,
-  formatSqlTable,
-  informixColumnName,
-  MAX_RESULT_ROWS,
-  runSelect,
-  sqlEngine,
-  sqlEngineMode,
-  type SqlResult,
-  type SqlTables,
-} from '../state/sql/sqldb.js';
+import { executeReadOnly, type SqlResult, type SqlTables } from '../state/sql/engine.js';
+import { MAX_RESULT_ROWS, runSelect, sqlEngine, sqlEngineMode } from '../state/sql/host.js';
+import { formatSqlTable, informixColumnName } from '../state/sql/format.js';
 
 // Tables modelled on the CUCM Informix schema (a few columns each).
 const tables: SqlTables = {

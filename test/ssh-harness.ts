@@ -142,11 +142,16 @@ export class Term {
   }
 
   async waitClosed(ms = 5000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('channel did not close');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    if (this.closed) return;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`channel did not close within ${ms} ms; got ${JSON.stringify(this.out.slice(-400))}`)), ms);
+      const check = () => {
+        if (!this.closed) return void this.waiters.push(check);
+        clearTimeout(t);
+        resolve();
+      };
+      check();
+    });
   }
 
   end(): void {
@@ -192,5 +197,3 @@ export async function healthy(r: Rig, node?: string): Promise<string> {
   t.end();
   return text;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

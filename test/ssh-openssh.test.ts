@@ -1,16 +1,15 @@
 // The real OpenSSH client against the endpoints: under a PTY (util-linux `script`) as a trainee
 // would type, and non-interactively for exec requests.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { spawn, ChildProcess } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rig, rig } from './ssh-harness.js';
 import { tempDir } from './helpers.js';
+import { requireTool } from './prerequisites.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const canRun = have('ssh') && have('script');
 
 const SSH_OPTS = [
   '-F', '/dev/null',
@@ -75,17 +74,21 @@ class Pty {
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 let r: Rig;
+let SSH: string;
+let SCRIPT: string;
 beforeAll(async () => {
-  if (canRun) r = await rig();
+  SSH = requireTool('ssh', 'openssh-client');
+  SCRIPT = requireTool('script', 'bsdutils');
+  r = await rig();
 });
 afterAll(async () => {
   await r?.stop();
 });
 
-describe.skipIf(!canRun)('OpenSSH client', () => {
+describe('OpenSSH client', () => {
   it('logs in interactively (ssh -tt under a PTY), runs show myself, completes with Tab, and exits', async () => {
-    const cmd = ['ssh', '-tt', '-p', String(r.port()), ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
-    const p = new Pty(spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const cmd = [SSH, '-tt', '-p', String(r.port()), ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
+    const p = new Pty(spawn(SCRIPT, ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
     try {
       await p.expect(/[Pp]assword: ?$/);
       p.send('cisco123\r');
@@ -106,8 +109,8 @@ describe.skipIf(!canRun)('OpenSSH client', () => {
   });
 
   it('pages with space and q, shows ? help at once, and refuses a wrong password', async () => {
-    const cmd = ['ssh', '-tt', '-p', String(r.port()), ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
-    const p = new Pty(spawn('script', ['-qfec', `stty rows 8 cols 80; ${cmd}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const cmd = [SSH, '-tt', '-p', String(r.port()), ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
+    const p = new Pty(spawn(SCRIPT, ['-qfec', `stty rows 8 cols 80; ${cmd}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
     try {
       await p.expect(/[Pp]assword: ?$/);
       p.send('cisco123\r');
@@ -128,8 +131,8 @@ describe.skipIf(!canRun)('OpenSSH client', () => {
     }
 
     // ssh takes the first value of an option: keyboard-interactive only, one prompt
-    const once = ['ssh', '-tt', '-p', String(r.port()), '-o', 'PreferredAuthentications=keyboard-interactive', ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
-    const bad = new Pty(spawn('script', ['-qfec', once, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const once = [SSH, '-tt', '-p', String(r.port()), '-o', 'PreferredAuthentications=keyboard-interactive', ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
+    const bad = new Pty(spawn(SCRIPT, ['-qfec', once, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
     try {
       await bad.expect(/[Pp]assword: ?$/);
       bad.send('not-the-password\r');
@@ -150,7 +153,7 @@ describe.skipIf(!canRun)('OpenSSH client', () => {
     // asynchronously: the server runs in this process and must keep answering
     const run = (command: string) =>
       new Promise<{ stdout: string; status: number | null }>((resolve) => {
-        const child = spawn('ssh', ['-p', String(r.port()), ...SSH_OPTS, '-o', 'LogLevel=ERROR', 'admin@127.0.0.1', command], {
+        const child = spawn(SSH, ['-p', String(r.port()), ...SSH_OPTS, '-o', 'LogLevel=ERROR', 'admin@127.0.0.1', command], {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
           timeout: 20_000,
@@ -169,8 +172,8 @@ describe.skipIf(!canRun)('OpenSSH client', () => {
 
   it('a server shutdown is shown to the user before the connection closes', async () => {
     const own = await rig();
-    const cmd = ['ssh', '-tt', '-p', String(own.port()), ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
-    const p = new Pty(spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const cmd = [SSH, '-tt', '-p', String(own.port()), ...SSH_OPTS, 'admin@127.0.0.1'].map(quote).join(' ');
+    const p = new Pty(spawn(SCRIPT, ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] }));
     try {
       await p.expect(/[Pp]assword: ?$/);
       p.send('cisco123\r');

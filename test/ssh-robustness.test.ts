@@ -2,7 +2,8 @@
 // login still works, `show itl` still verifies, and the lab's state is what it was.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connect as tcpConnect, Socket } from 'node:net';
-import { Rig, exec, login, rig, shell, sleep } from './ssh-harness.js';
+import { Rig, exec, login, rig, shell } from './ssh-harness.js';
+import { waitFor } from './helpers.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -48,7 +49,9 @@ describe('garbage', () => {
       t.send(data.subarray(off, off + n));
       off += n;
     }
-    await sleep(300);
+    // this noise ends the session itself (as Ctrl-D on an empty line does): the close shows the
+    // shell has read that far
+    await t.waitClosed();
     t.end();
     await stillHealthy();
   });
@@ -66,7 +69,8 @@ describe('garbage', () => {
       s.write(Buffer.concat([Buffer.from(prefix), noise(seed, 32 * 1024)]));
       sockets.push(s);
     }
-    await sleep(500);
+    // the server drops each one once it has read the garbage
+    await Promise.all(sockets.map((s) => (s.closed ? undefined : new Promise((res) => s.once('close', res)))));
     for (const s of sockets) s.destroy();
     await stillHealthy();
   });
@@ -112,7 +116,8 @@ describe('huge input', () => {
   });
 
   it('a 100 kB password is refused like any wrong one', async () => {
-    await expect(login(r.port(), { password: 'p'.repeat(100_000) })).rejects.toBeDefined();
+    // more than an SSH packet holds: the server ends the connection before any authentication
+    await expect(login(r.port(), { password: 'p'.repeat(100_000) })).rejects.toThrow('closed before login');
     await r.lab.mutate(() => void (r.lab.state.accountLock = { failures: 0, lockedUntil: 0 }));
     await stillHealthy();
   });
@@ -138,7 +143,7 @@ describe('escape sequences', () => {
       for (const ch of s.slice(0, 20)) t.send(Buffer.from(ch, 'latin1'));
       t.send(Buffer.from(s.slice(20), 'latin1'));
     }
-    await sleep(200);
+    // input is read in order: the storms come before this
     t.send('\x15\x05\x15'); // whatever was typed: clear it
     expect(await t.command('show myself')).toContain('Machine Name    : cucm-pub');
     t.end();
@@ -152,13 +157,13 @@ describe('resizes and disconnects', () => {
     const sizes = [0, 1, 2, 3, 65535, 0xffffffff, 1e6];
     for (let i = 0; i < 3000; i++) t.ch.setWindow(sizes[i % sizes.length], sizes[(i * 3) % sizes.length], 0, 0);
     t.send('utils service list\r');
-    await sleep(200);
+    // a 3-row window: the pager waits for a key while the next storm comes in
+    await t.expect('to quit\x1b[0m');
     for (let i = 0; i < 500; i++) t.ch.setWindow(i % 7, 40 + (i % 200), 0, 0);
     t.send('qqqq\x15');
     t.ch.setWindow(5, 80, 0, 0);
-    await sleep(200);
+    await t.expect('admin:');
     t.send('\x15');
-    await sleep(50);
     t.send('show myself\r');
     await t.expect('Machine Name');
     t.end();
@@ -176,9 +181,14 @@ describe('resizes and disconnects', () => {
     await b.expect('Press <enter>');
     b.end();
     const c = await shell(r.port('cucm-sub1'));
+    const tftp = () => r.lab.service(r.lab.node('cucm-sub1')!, 'Cisco Tftp')!.status;
+    let restarting = false;
+    const off = r.lab.onChange(() => void (tftp() !== 'STARTED' && (restarting = true)));
     c.send('utils service restart Cisco Tftp\r');
     c.end();
-    await sleep(500);
+    // the restart goes on without its client, to the end
+    await waitFor('the restart to finish', () => restarting && tftp() === 'STARTED', 15_000);
+    off();
     // the restart ran to the end or not at all: the ITL it writes is the same as before
     const d = await shell(r.port('cucm-sub1'), { rows: 0 });
     expect(await d.command('utils service list')).toContain('Cisco Tftp[STARTED]');
@@ -191,7 +201,8 @@ describe('resizes and disconnects', () => {
     const t = await shell(r.port(), { rows: 0 });
     t.ch.pause();
     for (let i = 0; i < 100; i++) t.send('show itl\r');
-    await sleep(500);
+    // answers pile up unread in the client
+    await waitFor('the first answers to the typed-ahead commands', () => t.ch.readableLength > 0, 10_000);
     await stillHealthy(); // others are served meanwhile
     t.ch.resume();
     for (let i = 0; i < 100; i++) await t.expect('The ITL file was verified successfully.\r\n\radmin:', 20_000);
@@ -203,7 +214,8 @@ describe('resizes and disconnects', () => {
     const logins = await Promise.allSettled(Array.from({ length: 30 }, () => login(r.port())));
     for (const l of logins) if (l.status === 'fulfilled') l.value.end();
     for (const s of raw) s.destroy();
-    await sleep(300);
+    // the server frees its slots as it sees the sockets go
+    await waitFor('a login once the flood is gone', () => login(r.port()).then((c) => (c.end(), true), () => false), 10_000);
     await stillHealthy();
   });
 });

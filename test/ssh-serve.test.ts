@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Lab } from '../state/cluster/lab.js';
 import { serve } from '../src/cli/serve.js';
 import { shell } from './ssh-harness.js';
-import { tempDir } from './helpers.js';
+import { tempDir, waitFor } from './helpers.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -24,10 +24,10 @@ it('prints node, address:port and role per node and the login line, serves those
   const until = new Promise<void>((r) => (stop = r));
   let finished = false;
   const done = serve({ dataDir, lab: 'served', seed: 1, port: 0, tftpPort: 0 }, { until }).finally(() => (finished = true));
-  while (!printed.includes('Press Ctrl-C')) {
-    if (finished) throw new Error(`serve ended early with ${await done}: ${printed}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor('the serve table', () => {
+    if (finished) throw new Error(`serve ended early: ${printed}`);
+    return printed.includes('Press Ctrl-C');
+  }, 30_000);
 
   // port 0: each node gets a free port, printed in the table
   const lines = printed.trim().split('\n').slice(0, 4);

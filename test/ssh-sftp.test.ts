@@ -1,16 +1,15 @@
 // `file get tftp` to a real SFTP server on 127.0.0.1: the dialog over SSH, the host-key question,
 // the bytes that arrive, and the CUCM-style messages for what goes wrong.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
-import type { CommandContext } from '../src/console/registry.js';
-import { TransferError } from '../src/console/registry.js';
+import type { CommandContext } from '../src/console/command.js';
+import { TransferError } from '../src/console/command.js';
 import { sftpTransfer } from '../src/net/sftp.js';
 import { Rig, exec, rig, shell } from './ssh-harness.js';
 import { SftpTestServer, newHostKey, startSftpServer } from './sftp-test-server.js';
-import { tempDir } from './helpers.js';
+import { opensslPkcs12, tempDir } from './helpers.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -37,16 +36,7 @@ const answers = (port: number, o: { hostKey?: string; user?: string; password?: 
   ['y', '127.0.0.1', String(port), o.user ?? USER, o.password ?? PASS, o.dir ?? '/cucm', ...(o.hostKey !== undefined ? [o.hostKey] : []), ''].join('\n');
 
 function pkcs12Subject(file: string): string {
-  const run = (legacy: boolean) =>
-    execFileSync('openssl', ['pkcs12', '-in', file, '-passin', 'pass:cisco123', '-nodes', '-info', ...(legacy ? ['-legacy'] : [])], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  try {
-    return run(false);
-  } catch {
-    return run(true); // OpenSSL 3 keeps old PKCS#12 ciphers in the legacy provider
-  }
+  return opensslPkcs12(file, 'cisco123');
 }
 
 /** A context for calling the transfer client directly, as a command would. */

@@ -5,9 +5,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { ClientChannel } from 'ssh2';
-import { seededLab, cleanup, tempDir } from './helpers.js';
-import { terminalText } from '../src/recording/transcript.js';
-import { runRunbook } from '../src/runbook/runbook.js';
+import { seededLab, cleanup, tempDir, waitFor } from './helpers.js';
+import { terminalText } from '../src/recording/terminal-text.js';
+import { runRunbook } from '../src/runbook/run.js';
 
 
 describe('SSH transcripts', () => {
@@ -90,9 +90,9 @@ describe('SSH transcripts', () => {
       await t.command('utils service restart Cisco Tftp');
       t.send('exit\r');
       await t.waitClosed();
-      await new Promise((r) => setTimeout(r, 100));
       const file = join(dir, 'class-cucm-sub1-1.txt');
-      expect(existsSync(file)).toBe(true);
+      // the server closes the recording when the session ends, with its last line
+      await waitFor('the recording to end with the exit', () => existsSync(file) && readFileSync(file, 'utf8').endsWith('admin:exit\n'));
       const text = readFileSync(file, 'utf8');
       expect(text).toContain('admin:show myself\nMachine Name    : cucm-sub1\n');
       // recorded on a subscriber: replayed there

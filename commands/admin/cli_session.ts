@@ -1,5 +1,5 @@
 // Session commands: quit, exit, help <command>, set cli pagination, set cli session timeout.
-import type { CommandModule } from '../../src/console/registry.js';
+import type { CommandModule } from '../../src/console/command.js';
 
 const cliSession: CommandModule = {
   menus: [

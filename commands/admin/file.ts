@@ -1,6 +1,6 @@
 // file list|get|delete tftp ..., file delete activelog cm/tftpdata/...
-import type { CommandContext, CommandModule, SftpTarget } from '../../src/console/registry.js';
-import { Cancelled, TransferError } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule, SftpTarget } from '../../src/console/command.js';
+import { Cancelled, TransferError } from '../../src/console/command.js';
 import { fileListDate, withThousands } from '../format.js';
 
 /** Why a file spec is refused, or undefined when it stays inside the directory. */

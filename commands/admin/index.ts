@@ -1,5 +1,6 @@
 // Every command family of the admin: CLI. A command's module is named after its first words.
-import { CommandModule, Registry } from '../../src/console/registry.js';
+import type { CommandModule } from '../../src/console/command.js';
+import { Registry } from '../../src/console/registry.js';
 import show from './show.js';
 import file from './file.js';
 import utilsService from './utils_service.js';

@@ -1,5 +1,5 @@
 // set cert regen <unit>: new key and serial, the hold timer between regenerations on one node.
-import type { CommandContext, CommandModule } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule } from '../../src/console/command.js';
 import { CERT_UNITS, CertUnit } from '../../state/crypto/certs.js';
 
 const UNIT_LIST = [...CERT_UNITS];

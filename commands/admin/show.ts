@@ -1,5 +1,5 @@
 // show itl, show ctl, show version active, show network cluster, show myself, show cert ..., show cli ...
-import type { CommandContext, CommandModule } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule } from '../../src/console/command.js';
 import { certView, CERT_UNITS } from '../../state/crypto/certs.js';
 import { cucmDate, ctimeDate } from '../format.js';
 import { showCtl, showItl } from './show_trustlist.js';

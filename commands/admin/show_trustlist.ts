@@ -1,8 +1,9 @@
 // `show itl` and `show ctl`: both print from parsing the actual file bytes in the node's TFTP directory.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandContext } from '../../src/console/registry.js';
-import { HeaderTag, RecordTag, ROLE_TEXT, Role, fileChecksums, parseTrustList, signerRecord, verifyTrustList, ParsedTrustList, Field } from '../../state/trust/tlv.js';
+import type { CommandContext } from '../../src/console/command.js';
+import { HeaderTag, RecordTag, ROLE_TEXT, Role } from '../../state/trust/tlv.js';
+import { fileChecksums, parseTrustList, signerRecord, verifyTrustList, ParsedTrustList, Field } from '../../state/trust/tlv-parse.js';
 import { cucmDate, hexColon, hexSpaced, tabs } from '../format.js';
 
 const HEADER_NAMES: Record<number, string> = {

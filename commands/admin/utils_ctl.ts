@@ -1,5 +1,5 @@
 // utils ctl set-cluster mixed-mode | set-cluster non-secure-mode | update CTLFile (tokenless CTL, 10.x)
-import type { CommandContext, CommandModule } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule } from '../../src/console/command.js';
 import { CALLMANAGER, TFTP } from '../../state/cluster/services.js';
 
 export const RESTART_ADVICE = 'Please Restart the TFTP and Cisco CallManager services on all nodes in the cluster that run these services';

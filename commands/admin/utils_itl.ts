@@ -1,8 +1,9 @@
 // utils itl reset localkey | remotekey <host> <user> <path>: bulk ITL recovery (10.0+), publisher only.
-import type { CommandContext, CommandModule } from '../../src/console/registry.js';
-import { TransferError } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule } from '../../src/console/command.js';
+import { TransferError } from '../../src/console/command.js';
 import { createPublicKey } from 'node:crypto';
-import { certView, openPkcs12, p12Password } from '../../state/crypto/certs.js';
+import { certView } from '../../state/crypto/certs.js';
+import { openPkcs12, p12Password } from '../../state/crypto/pkcs12.js';
 
 function keyMatchesCert(keyPem: string, certPem: string): boolean {
   try {

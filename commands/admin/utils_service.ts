@@ -1,5 +1,5 @@
 // utils service list | restart | start | stop <service name>
-import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/command.js';
 import { findService, ServiceState } from '../../state/cluster/services.js';
 
 function controllable(c: CompletionContext): string[] {

@@ -1,5 +1,5 @@
 // Lab console: clock show | advance.
-import type { CommandContext, CommandModule } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule } from '../../src/console/command.js';
 import { cucmDate } from '../format.js';
 import { formatDuration, parseDuration } from './util.js';
 

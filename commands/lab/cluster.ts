@@ -1,8 +1,11 @@
 // Lab console: status, node hostname | domain | power, params show | set.
-import type { CommandContext, CommandModule } from '../../src/console/registry.js';
+import type { CommandContext, CommandModule } from '../../src/console/command.js';
 import { TFTP, TVS } from '../../state/cluster/services.js';
-import { fleet, TrustState } from '../../state/phones/fleet.js';
-import { changeDomain, changeHostname, runCtlClient, setRollbackToPre80 } from '../../state/cluster/labops.js';
+import { fleet } from '../../state/phones/fleet.js';
+import type { TrustState } from '../../state/phones/model.js';
+import { runCtlClient } from '../../state/cluster/trustfiles.js';
+import { changeDomain, changeHostname } from '../../state/ops/rename.js';
+import { setRollbackToPre80 } from '../../state/ops/params.js';
 import { cucmDate } from '../format.js';
 import { fileMd5, findNode, formatDuration, noNode, nodeNames, serviceState, table, yesNo } from './util.js';
 

@@ -1,6 +1,6 @@
 // Lab console: drs backup | list | restore (Disaster Recovery System).
-import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/registry.js';
-import { backups, drsBackup, drsRestore } from '../../state/cluster/labops.js';
+import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/command.js';
+import { backups, drsBackup, drsRestore } from '../../state/cluster/drs.js';
 import { cucmDate } from '../format.js';
 import { table } from './util.js';
 

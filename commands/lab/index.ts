@@ -1,5 +1,6 @@
 // The lab console's command families. Deliberately separate from the admin: registry (../index.ts).
-import { CommandModule, Registry } from '../../src/console/registry.js';
+import type { CommandModule } from '../../src/console/command.js';
+import { Registry } from '../../src/console/registry.js';
 import cluster from './cluster.js';
 import phones from './phones.js';
 import clock from './clock.js';

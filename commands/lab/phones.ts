@@ -1,25 +1,12 @@
 // Lab console: phones list | show | log | reset | delete-itl | delete-ctl | directories | set, pools list | set-group.
-import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/registry.js';
-import {
-  PhoneState,
-  bootPhone,
-  bumpConfig,
-  eraseTrustList,
-  findPhone,
-  findPool,
-  fleet,
-  installedFile,
-  isBlankItl,
-  md5,
-  poolOf,
-  pressDirectories,
-  selectPhones,
-  statusTime,
-  summary,
-  supportsSbd,
-  targetNames,
-} from '../../state/phones/fleet.js';
-import { ROLE_TEXT, parseTrustList, signerRecord } from '../../state/trust/tlv.js';
+import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/command.js';
+import { bumpConfig, findPhone, findPool, fleet, selectPhones, summary, targetNames } from '../../state/phones/fleet.js';
+import { PhoneState, poolOf, supportsSbd } from '../../state/phones/model.js';
+import { installedFile, isBlankItl, md5 } from '../../state/phones/trustlists.js';
+import { bootPhone, eraseTrustList, pressDirectories } from '../../state/phones/boot.js';
+import { statusTime } from '../../state/phones/run.js';
+import { ROLE_TEXT } from '../../state/trust/tlv.js';
+import { parseTrustList, signerRecord } from '../../state/trust/tlv-parse.js';
 import { hexColon } from '../format.js';
 import { fileMd5, table } from './util.js';
 

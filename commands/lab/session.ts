@@ -1,6 +1,6 @@
 // Lab console: help, quit, exit, reset-lab.
-import type { CommandContext, CommandModule } from '../../src/console/registry.js';
-import { rebuildLab } from '../../state/cluster/labops.js';
+import type { CommandContext, CommandModule } from '../../src/console/command.js';
+import { rebuildLab } from '../../state/ops/rebuild.js';
 
 function overview(ctx: CommandContext): number {
   const reg = ctx.registry;

@@ -1,8 +1,8 @@
 // Helpers shared by the lab console's command modules.
-import type { CommandContext, CompletionContext } from '../../src/console/registry.js';
+import type { CommandContext, CompletionContext } from '../../src/console/command.js';
 import type { NodeState } from '../../state/cluster/lab.js';
 import { TFTP, TVS } from '../../state/cluster/services.js';
-import { fileChecksums } from '../../state/trust/tlv.js';
+import { fileChecksums } from '../../state/trust/tlv-parse.js';
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
 export function table(rows: string[][]): string[] {

@@ -1,5 +1,5 @@
 // `cucm-sim serve`: network endpoints for every node of a lab until SIGINT/SIGTERM.
-import type { CommonFlags } from './main.js';
+import type { CommonFlags } from './args.js';
 import { openOrCreateLab } from '../../state/labs.js';
 import { BASE_PORT, DEFAULT_PASSWORD, startServer } from '../frontends/ssh/server.js';
 import { startTftpEndpoints, TFTP_BASE_PORT } from '../net/tftp-endpoints.js';
@@ -18,7 +18,7 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     let ssh;
     try {
-      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log, record: flags.record, redact: flags.redact as string | undefined });
+      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log, record: flags.record, redact: flags.redact });
     } catch (e) {
       process.stderr.write(`cucm-sim: ${(e as Error).message}\n`);
       return 2;
@@ -26,7 +26,7 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
     running.push(ssh);
     let tftp;
     try {
-      tftp = await startTftpEndpoints(lab, { host, basePort: (flags.tftpPort as number | undefined) ?? TFTP_BASE_PORT, log });
+      tftp = await startTftpEndpoints(lab, { host, basePort: flags.tftpPort ?? TFTP_BASE_PORT, log });
     } catch (e) {
       process.stderr.write(`cucm-sim: ${(e as Error).message}\n`);
       return 2;

@@ -1,48 +1,12 @@
-// The session core shared by every front end (Ink REPL, script mode, SSH, runbooks).
+// The console core shared by every front end (Ink REPL, script mode, SSH, runbooks).
 // It turns command lines into output events; it knows nothing of terminals or keys.
 import type { Lab, NodeState } from '../../state/cluster/lab.js';
-import {
-  AskOptions,
-  Cancelled,
-  CommandContext,
-  Completion,
-  Registry,
-  TransferClient,
-  UNSUCCESSFUL,
-  complete,
-  questionHelp,
-} from './registry.js';
-import { defaultRegistry } from '../../commands/admin/index.js';
-import { defaultTransfer } from '../net/transfer.js';
-
-export type OutputKind = 'out' | 'echo' | 'pager';
-
-export interface SessionIO {
-  /** Reads the answer to a question the session has already printed. Rejects with Cancelled on Ctrl-C. */
-  answer(opts: AskOptions): Promise<string>;
-  /** Waits for a key at the pager prompt. */
-  pager?(): Promise<'line' | 'page' | 'quit'>;
-}
-
-export interface SessionOptions {
-  lab: Lab;
-  node: NodeState;
-  user?: string;
-  width?: number;
-  /** terminal height; paging is only done when it is known */
-  height?: number;
-  pace?: 'fast' | 'realistic';
-  transfer?: TransferClient;
-  registry?: Registry;
-}
-
-export const PROMPT = 'admin:';
-export const PAGER_PROMPT = '\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit\x1b[0m';
-
-export interface RunResult {
-  status: number;
-  ended: boolean;
-}
+import { Cancelled, type CommandContext, type TransferClient } from './command.js';
+import type { Registry } from './registry.js';
+import { complete, questionHelp, type Completion } from './completion.js';
+import type { OutputKind, RunResult, SessionIO } from './io.js';
+import { Pager, type PagerLook } from './pager.js';
+import { ask } from './dialog.js';
 
 type Listener = (text: string, kind: OutputKind) => void;
 
@@ -54,6 +18,8 @@ export interface CoreOptions {
   pace?: 'fast' | 'realistic';
   transfer: TransferClient;
   registry: Registry;
+  /** what the pager prompt looks like in the output */
+  pagerLook: PagerLook;
 }
 
 /**
@@ -71,6 +37,7 @@ export abstract class ConsoleCore {
   ended = false;
   readonly registry: Registry;
   protected transfer: TransferClient;
+  private pagerLook: PagerLook;
   private listeners = new Set<Listener>();
 
   constructor(opts: CoreOptions) {
@@ -81,6 +48,7 @@ export abstract class ConsoleCore {
     this.pace = opts.pace ?? 'fast';
     this.registry = opts.registry;
     this.transfer = opts.transfer;
+    this.pagerLook = opts.pagerLook;
   }
 
   /** The node commands act on. */
@@ -133,7 +101,7 @@ export abstract class ConsoleCore {
     const trimmed = line.trim();
     if (!trimmed || this.handledBeforeRun(line)) return { status: 0, ended: false };
     this.commandCount++;
-    const pager = new Pager(this, io);
+    const pager = new Pager(this, io, this.pagerLook);
     let status = 0;
     const ctx = this.context(io, pager, () => {
       this.ended = true;
@@ -155,28 +123,13 @@ export abstract class ConsoleCore {
   }
 
   private context(io: SessionIO, pager: Pager, end: () => void): CommandContext {
-    const session = this;
     return {
       lab: this.lab,
       node: this.node,
       session: { user: this.user, commandCount: this.commandCount, width: this.width, height: this.height },
       write: (t) => pager.push(t),
       out: (...lines) => pager.push(lines.map((l) => l + '\n').join('')),
-      async ask(prompt: string, opts: AskOptions = {}) {
-        await pager.flush();
-        pager.resetCount();
-        session.emit(prompt);
-        let ans: string;
-        try {
-          ans = await io.answer(opts);
-        } catch (e) {
-          session.emit('\n', 'echo');
-          throw e instanceof Cancelled ? e : new Cancelled();
-        }
-        // with echo off the terminal shows nothing, not even the end of the line
-        if (!opts.hidden) session.emit((opts.password ? '*'.repeat(ans.length) : ans) + '\n', 'echo');
-        return ans;
-      },
+      ask: (prompt, opts) => ask((t, k) => this.emit(t, k), pager, io, prompt, opts),
       fail: (...lines) => {
         const all = this.failureLines(lines);
         if (all.length) pager.push(all.map((l) => l + '\n').join(''));
@@ -195,159 +148,6 @@ export abstract class ConsoleCore {
   }
 }
 
-/** The admin: CLI of one node. */
-export class CliSession extends ConsoleCore {
-  private current: NodeState;
-
-  constructor(opts: SessionOptions) {
-    super({
-      lab: opts.lab,
-      user: opts.user ?? opts.lab.state.accounts.admin.user,
-      width: opts.width,
-      height: opts.height,
-      pace: opts.pace,
-      transfer: opts.transfer ?? defaultTransfer(),
-      registry: opts.registry ?? defaultRegistry(),
-    });
-    this.current = opts.node;
-  }
-
-  get node(): NodeState {
-    return this.current;
-  }
-  set node(n: NodeState) {
-    this.current = n;
-  }
-
-  protected refresh(): void {
-    this.current = liveNode(this.lab, this.current);
-  }
-
-  /** The start-up text of the CLI, hardware block included. */
-  bannerLines(): string[] {
-    return [
-      'Command Line Interface is starting up, please wait ...',
-      '',
-      '   Welcome to the Platform Command Line Interface',
-      '',
-      'VMware Installation:',
-      '\t2 vCPU: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz',
-      '\tDisk 1: 110GB, Partitions aligned',
-      '\t8192 Mbytes RAM',
-      '',
-    ];
-  }
-
-  async banner(): Promise<void> {
-    const lines = this.bannerLines();
-    if (this.pace === 'realistic') {
-      this.emit(lines[0] + '\n\n');
-      await sleep(1500);
-      this.emit(lines.slice(2, 4).join('\n') + '\n');
-      await sleep(800);
-      this.emit(lines.slice(4).join('\n') + '\n');
-    } else this.emit(lines.join('\n') + '\n');
-  }
-
-  showPrompt(): void {
-    this.emit(PROMPT);
-  }
-
-  protected failureLines(lines: string[]): string[] {
-    return [...lines, UNSUCCESSFUL];
-  }
-
-  protected async dispatch(line: string, ctx: CommandContext): Promise<number | void> {
-    const reg = this.registry;
-    const r = reg.resolve(line, { lab: this.lab, node: this.node });
-    switch (r.kind) {
-      case 'empty':
-        return 0;
-      case 'unknown':
-      case 'ambiguous':
-        if (/^-/.test(r.word)) {
-          ctx.out('Invalid command, a dash character must be preceded by a space');
-          return ctx.fail();
-        }
-        return ctx.fail('No valid command entered');
-      case 'incomplete':
-        ctx.out(...reg.listing([...r.node.children.values()], this.width));
-        return ctx.fail();
-      case 'badparam':
-        ctx.out(...reg.syntaxHelp(r.spec));
-        return ctx.fail();
-      case 'command': {
-        if (r.spec.publisherOnly && !this.node.publisher) return ctx.fail(r.spec.publisherOnly);
-        return r.spec.run(ctx, r.args);
-      }
-    }
-  }
-}
-
-/** Splits output into screens when the terminal height is known and pagination is on. */
-class Pager {
-  private buf = '';
-  private lines = 0;
-  private quit = false;
-  private allowance = 0;
-  constructor(
-    private s: ConsoleCore,
-    private io: SessionIO,
-  ) {}
-
-  push(text: string): void {
-    if (this.quit) return;
-    this.buf += text;
-  }
-
-  resetCount(): void {
-    this.lines = 0;
-  }
-
-  async flush(): Promise<void> {
-    if (!this.buf) return;
-    const text = this.buf;
-    this.buf = '';
-    const h = this.s.height;
-    if (!h || h < 3 || !this.s.lab.state.cli.pagination || !this.io.pager) {
-      this.s.emit(text);
-      return;
-    }
-    const page = h - 1;
-    const parts = text.split(/(?<=\n)/);
-    // lines go out in one piece per screenful, not one event per line
-    let chunk = '';
-    for (const part of parts) {
-      if (this.quit) return;
-      if (this.allowance === 0 && this.lines >= page) {
-        this.s.emit(chunk);
-        chunk = '';
-        this.s.emit(PAGER_PROMPT, 'pager');
-        const key = await this.io.pager();
-        this.s.emit('\r\x1b[K', 'pager');
-        if (key === 'quit') {
-          this.quit = true;
-          this.buf = '';
-          return;
-        }
-        if (key === 'line') this.allowance = 1;
-        else this.lines = 0;
-      }
-      chunk += part;
-      if (part.endsWith('\n')) {
-        if (this.allowance > 0) this.allowance--;
-        else this.lines++;
-      }
-    }
-    this.s.emit(chunk);
-  }
-}
-
-/** A rolled-back change replaces the lab's node objects; a session keeps to the live one. */
-function liveNode(lab: Lab, node: NodeState): NodeState {
-  return lab.node(node.name) ?? node;
-}
-
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

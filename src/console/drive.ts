@@ -1,7 +1,7 @@
 // The one way to run a command on a console without a keyboard: script mode, runbooks, the library
 // API, the benchmarks and the tests all answer a command's questions through drive().
-import { Cancelled, type AskOptions } from './registry.js';
-import type { OutputKind, RunResult, SessionIO } from './core.js';
+import { Cancelled, type AskOptions } from './command.js';
+import type { OutputKind, RunResult, SessionIO } from './io.js';
 
 /** What every console (admin: CLI, lab console) offers the code that drives it. */
 export interface Console {

@@ -3,11 +3,12 @@
 // the admin: session core (CliSession) so every front end (REPL, script mode, SSH, runbooks) can drive
 // it; its commands live in commands/lab/ and never appear in the admin: command tree.
 import { Lab, LabError, NodeState } from '../../state/cluster/lab.js';
-import { Cancelled } from './registry.js';
-import type { CommandContext, Registry, TransferClient } from './registry.js';
-import { ConsoleCore, SessionIO } from './core.js';
+import type { CommandContext, TransferClient } from './command.js';
+import type { Registry } from './registry.js';
+import { ConsoleCore } from './core.js';
 import { labRegistry } from '../../commands/lab/index.js';
 import { localTransfer } from '../net/transfer.js';
+import { TERMINAL_PAGER } from '../frontends/terminal.js';
 import { fleet } from '../../state/phones/fleet.js';
 
 export const LAB_PROMPT = 'lab>';
@@ -33,6 +34,7 @@ export class LabConsole extends ConsoleCore {
       pace: opts.pace,
       transfer: opts.transfer ?? localTransfer(),
       registry: opts.registry ?? labRegistry(),
+      pagerLook: TERMINAL_PAGER,
     });
   }
 
@@ -103,5 +105,3 @@ export class LabConsole extends ConsoleCore {
     }
   }
 }
-
-// ---------------------------------------------------------------- `cucm-sim lab`

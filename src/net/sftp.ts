@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { writeFileAtomic } from '../../state/store.js';
-import { Cancelled, CommandContext, SftpTarget, TransferClient, TransferError } from '../console/registry.js';
+import { Cancelled, CommandContext, SftpTarget, TransferClient, TransferError } from '../console/command.js';
 
 /** A download larger than this is refused rather than held in memory. */
 export const MAX_DOWNLOAD = 1024 * 1024;

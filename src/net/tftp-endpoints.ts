@@ -3,7 +3,8 @@
 // closed and clients time out, as they would against the real server. Per-phone names resolve as the
 // CUCM TFTP service resolves them (ITLSEP<MAC>.tlv -> ITLFile.tlv, SEP<MAC>.cnf.xml.sgn built on demand).
 import type { Lab } from '../../state/cluster/lab.js';
-import { resolveTftpFile, tftpServing } from '../../state/phones/fleet.js';
+import { resolveTftpFile } from '../../state/phones/fleet.js';
+import { tftpServing } from '../../state/phones/tftpfiles.js';
 import { startTftpServer, TftpServer } from './tftp-server.js';
 
 export const TFTP_BASE_PORT = 6969;

@@ -2,7 +2,7 @@
 // SFTP server with a directory per host under the lab, so procedures can be practised offline.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
-import { SftpTarget, TransferClient, TransferError } from '../console/registry.js';
+import { SftpTarget, TransferClient, TransferError } from '../console/command.js';
 
 function safeJoin(root: string, host: string, remotePath: string): string {
   // '.' and '..' (or empty) as a host name would step out of the folder

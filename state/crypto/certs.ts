@@ -1,10 +1,7 @@
 // Real self-signed X.509 certificates for the CUCM certificate units. node-forge assembles the
 // certificate structure; the signature is made with Node's native RSA (much faster than forge's).
-import { createPrivateKey, createPublicKey, createSign, generateKeyPair, KeyObject, X509Certificate, createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createPublicKey, createSign, KeyObject, X509Certificate, createHash } from 'node:crypto';
 import forge from 'node-forge';
-import { projectRoot } from '../paths.js';
 
 export const CERT_UNITS = ['CallManager', 'TVS', 'CAPF', 'ITLRecovery', 'tomcat', 'ipsec'] as const;
 export type CertUnit = (typeof CERT_UNITS)[number];
@@ -42,18 +39,6 @@ export interface CertView {
 }
 
 const viewCache = new Map<string, CertView>();
-const keyCache = new Map<string, KeyObject>();
-
-/** Parsed private keys, cached by PEM: the same few keys sign every trust file. */
-export function privateKey(pem: string): KeyObject {
-  let k = keyCache.get(pem);
-  if (!k) {
-    if (keyCache.size > 2000) keyCache.clear();
-    k = createPrivateKey(pem);
-    keyCache.set(pem, k);
-  }
-  return k;
-}
 
 /** CUCM prints names with a fixed attribute order regardless of the DER order. */
 export function cucmName(attrs: { shortName?: string; value?: unknown }[]): string {
@@ -92,60 +77,6 @@ export function certView(certPem: string): CertView {
   if (viewCache.size > 2000) viewCache.clear();
   viewCache.set(certPem, view);
   return view;
-}
-
-// ---------------------------------------------------------------- keys
-
-export interface KeySource {
-  /** Returns a private key of the given size. */
-  take(bits: 1024 | 2048): Promise<KeyObject>;
-  /** 16 serial bytes with the top bit clear. */
-  serial(): Buffer;
-}
-
-let poolCache: Record<number, string[]> = {};
-function pool(bits: number): string[] {
-  if (!poolCache[bits]) {
-    const text = readFileSync(join(projectRoot(), 'state', 'crypto', 'keypool', `rsa${bits}.pem`), 'utf8');
-    poolCache[bits] = text.split(/(?=-----BEGIN PRIVATE KEY-----)/).filter((s) => s.trim());
-  }
-  return poolCache[bits];
-}
-
-/** Deterministic keys and serials: a committed key pool walked from a seeded position. */
-export class SeededKeys implements KeySource {
-  constructor(
-    private seed: number,
-    public counter: { keys: number; serials: number },
-  ) {}
-  async take(bits: 1024 | 2048): Promise<KeyObject> {
-    const p = pool(bits);
-    const i = this.counter.keys++;
-    const idx = (this.seed * 7 + i) % p.length;
-    return privateKey(p[idx]);
-  }
-  serial(): Buffer {
-    const i = this.counter.serials++;
-    const b = createHash('sha256').update(`serial:${this.seed}:${i}`).digest().subarray(0, 16);
-    b[0] &= 0x7f;
-    if (b[0] === 0) b[0] = 0x41;
-    return Buffer.from(b);
-  }
-}
-
-export class FreshKeys implements KeySource {
-  async take(bits: 1024 | 2048): Promise<KeyObject> {
-    return new Promise((resolve, reject) =>
-      generateKeyPair('rsa', { modulusLength: bits, publicExponent: 65537 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))),
-    );
-  }
-  serial(): Buffer {
-    const b = forge.random.getBytesSync(16);
-    const buf = Buffer.from(b, 'binary');
-    buf[0] &= 0x7f;
-    if (buf[0] === 0) buf[0] = 0x41;
-    return buf;
-  }
 }
 
 // ---------------------------------------------------------------- issuing
@@ -196,10 +127,6 @@ export function issueSelfSigned(spec: IssueSpec): string {
   return forge.pki.certificateToPem(cert);
 }
 
-export function keyPem(key: KeyObject): string {
-  return key.export({ type: 'pkcs8', format: 'pem' }).toString();
-}
-
 /** Subject CN for a unit as CUCM names them. */
 export function commonNameFor(unit: string, fqdn: string, capfTag: string): string {
   switch (unit) {
@@ -210,52 +137,4 @@ export function commonNameFor(unit: string, fqdn: string, capfTag: string): stri
     default:
       return fqdn;
   }
-}
-
-/** Bundles the ITLRecovery certificate and key as CUCM's ITLRecovery.p12. */
-export function buildPkcs12(certPem: string, keyPemText: string, password: string, deterministicSeed?: string): Buffer {
-  const key = forge.pki.privateKeyFromPem(keyPemText);
-  const cert = forge.pki.certificateFromPem(certPem);
-  const opts: Record<string, unknown> = { algorithm: '3des', friendlyName: 'ITLRecovery', generateLocalKeyId: true };
-  if (deterministicSeed !== undefined) {
-    // forge draws salts and IVs from its global PRNG; a seeded instance keeps the bytes reproducible
-    const prng = forge.random.createInstance();
-    let n = 0;
-    prng.seedFileSync = (needed: number) => {
-      let out = '';
-      while (out.length < needed) out += createHash('sha256').update(`${deterministicSeed}:${n++}`).digest().toString('binary');
-      return out.slice(0, needed);
-    };
-    const saved = forge.random.getBytesSync;
-    forge.random.getBytesSync = (c: number) => (prng as unknown as { getBytesSync(n: number): string }).getBytesSync(c);
-    try {
-      const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], password, opts);
-      return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
-    } finally {
-      forge.random.getBytesSync = saved;
-    }
-  }
-  const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], password, opts);
-  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
-}
-
-/** Opens a PKCS#12 bag; returns undefined when the password is wrong or the bag is malformed. */
-export function openPkcs12(p12: Buffer, password: string): { certPem: string; keyPem: string } | undefined {
-  try {
-    const asn1 = forge.asn1.fromDer(p12.toString('binary'));
-    const bag = forge.pkcs12.pkcs12FromAsn1(asn1, true, password);
-    const certBags = bag.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
-    const keyBags = bag.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag] ?? [];
-    const c = certBags[0]?.cert;
-    const k = keyBags[0]?.key;
-    if (!c || !k) return undefined;
-    return { certPem: forge.pki.certificateToPem(c), keyPem: forge.pki.privateKeyToPem(k) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The PKCS#12 password is derived from the cluster security password (CUCM does not publish how). */
-export function p12Password(clusterSecurityPassword: string): string {
-  return clusterSecurityPassword;
 }

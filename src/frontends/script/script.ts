@@ -2,7 +2,7 @@
 // the running command has just asked. Output is what a terminal would show, prompts and echoes included.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { OutputKind } from '../../console/core.js';
+import type { OutputKind } from '../../console/io.js';
 import { drive, type Console } from '../../console/drive.js';
 
 /** A line source where commands and answers are consumed in order. */

@@ -1,13 +1,12 @@
-// What CUCM 10.5 puts in its trust lists, record by record (see the seeds' show itl / show ctl).
+// The CTLFile.tlv of a cluster: tokenless (10.x, signed by the publisher's CallManager key) or made
+// earlier by the CTL Client with two hardware USB eTokens.
 import { createPublicKey, createSign, KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { buildTrustList, Role, TrustRecord, SignerSpec } from './tlv.js';
-import { certView, CertView, privateKey } from '../crypto/certs.js';
-import type { Lab, NodeState } from '../cluster/lab.js';
-import { CAPF } from '../cluster/services.js';
-
-/** CUCM writes a two-byte empty DNSNAME in ITL records. */
-const ITL_DNS = Buffer.from([0, 0]);
+import { buildTrustList, TrustRecord } from './tlv-build.js';
+import { Role } from './tlv.js';
+import { certView } from '../crypto/certs.js';
+import { privateKey } from '../crypto/keys.js';
+import { fullRecord, signerFrom, TrustCluster, TrustNode } from './records.js';
 
 function ipBytes(ip: string): Buffer {
   const parts = ip.split('.').map((p) => Number(p));
@@ -19,86 +18,23 @@ function cstrBuf(s: string): Buffer {
   return Buffer.concat([Buffer.from(s, 'latin1'), Buffer.from([0])]);
 }
 
-function fullRecord(v: CertView, func: number, dns: Buffer, ip?: Buffer): TrustRecord {
-  return {
-    dnsName: dns,
-    subjectName: v.subject,
-    func,
-    issuerName: v.issuer,
-    serial: v.serial,
-    publicKey: v.publicKeyPkcs1,
-    certSignature: v.signature,
-    certificate: v.der,
-    ip,
-  };
-}
-
-function hashRecord(v: CertView, func: number): TrustRecord {
-  return {
-    dnsName: ITL_DNS,
-    subjectName: v.subject,
-    func,
-    issuerName: v.issuer,
-    serial: v.serial,
-    publicKey: v.publicKeyPkcs1,
-    certSignature: v.signature,
-    certHash: v.sha1,
-    hashAlgorithm: 1,
-  };
-}
-
-export function signerFrom(v: CertView, keyPem: string): SignerSpec {
-  return { name: v.subject, serial: v.serial, issuer: v.issuer, key: privateKey(keyPem), keyBytes: v.keyBits / 8 };
-}
-
-/** Records of a TFTP node's ITL, in the order the seeds show them. */
-export function itlRecords(lab: Lab, node: NodeState): TrustRecord[] {
-  const pub = lab.publisher();
-  // the records come from the database's copy of the certificate (see NodeState.dbCallManagerPem)
-  const cm = certView(node.dbCallManagerPem ?? node.certs.CallManager.certPem);
-  const mixed = lab.state.params.clusterSecurityMode === 1;
-  if (lab.state.params.rollbackToPre80) {
-    // "Prepare Cluster for Rollback to pre 8.0": a signed ITL with no trust entries beyond its signer
-    return [fullRecord(cm, Role.SAST, ITL_DNS)];
-  }
-  const recs: TrustRecord[] = [fullRecord(cm, Role.SAST, ITL_DNS), fullRecord(cm, mixed ? Role.CCM_TFTP : Role.TFTP, ITL_DNS)];
-  const capfSvc = lab.service(pub, CAPF);
-  if (capfSvc?.activated) recs.push(hashRecord(certView(pub.certs.CAPF.certPem), Role.CAPF));
-  if (node.callmanager) recs.push(hashRecord(certView(node.certs.TVS.certPem), Role.TVS));
-  recs.push(fullRecord(certView(pub.certs.ITLRecovery.certPem), Role.SAST, ITL_DNS));
-  for (const n of lab.tvsNodes()) if (n !== node) recs.push(hashRecord(certView(n.certs.TVS.certPem), Role.TVS));
-  return recs;
-}
-
-/** A node's ITLFile.tlv, signed by its CallManager key, or (ITL reset) the publisher's ITLRecovery key. */
-export function buildItl(lab: Lab, node: NodeState, signer: 'CallManager' | 'ITLRecovery'): Buffer {
-  const signingNode = signer === 'ITLRecovery' ? lab.publisher() : node;
-  const unitCert = signingNode.certs[signer];
-  return buildTrustList({
-    filename: 'ITLFile.tlv',
-    timestamp: Math.floor(lab.nowMs() / 1000),
-    signer: signerFrom(certView(unitCert.certPem), unitCert.keyPem),
-    records: itlRecords(lab, signer === 'ITLRecovery' ? lab.publisher() : node),
-  });
-}
-
 /** Tokenless CTL (10.x): publisher CallManager as SAST and CCM+TFTP, CAPF, then the other servers. */
-export function buildCtl(lab: Lab): Buffer {
-  const pub = lab.publisher();
-  const mixed = lab.state.params.clusterSecurityMode === 1;
+export function buildCtl(c: TrustCluster): Buffer {
+  const pub = c.publisher;
+  const mixed = c.mixed;
   const cm = certView(pub.certs.CallManager.certPem);
   const recs: TrustRecord[] = [fullRecord(cm, Role.SAST, cstrBuf(pub.name), ipBytes(pub.ip))];
-  const serverRecord = (n: NodeState): TrustRecord =>
+  const serverRecord = (n: TrustNode): TrustRecord =>
     mixed
       ? fullRecord(certView(n.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(n.name), ipBytes(n.ip))
       : // non-secure mode leaves placeholder server records: name as address text, role, address
         { dnsName: cstrBuf(n.ip), func: Role.CCM_TFTP, ip: ipBytes(n.ip) };
   recs.push(serverRecord(pub));
-  if (lab.service(pub, CAPF)?.activated) recs.push(fullRecord(certView(pub.certs.CAPF.certPem), Role.CAPF, cstrBuf(pub.name), ipBytes(pub.ip)));
-  for (const n of lab.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(serverRecord(n));
+  if (c.capfActive) recs.push(fullRecord(certView(pub.certs.CAPF.certPem), Role.CAPF, cstrBuf(pub.name), ipBytes(pub.ip)));
+  for (const n of c.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(serverRecord(n));
   return buildTrustList({
     filename: 'CTLFile.tlv',
-    timestamp: Math.floor(lab.nowMs() / 1000),
+    timestamp: Math.floor(c.nowMs / 1000),
     signer: signerFrom(cm, pub.certs.CallManager.keyPem),
     records: recs,
   });
@@ -153,9 +89,8 @@ export function etokenSubject(label: string): string {
 }
 
 /** A CTL as the CTL Client made it with two hardware eTokens; the second token signed it. */
-export function buildEtokenCtl(lab: Lab): Buffer {
-  const et = lab.state.etokens!;
-  const pub = lab.publisher();
+export function buildEtokenCtl(c: TrustCluster, et: EtokenState): Buffer {
+  const pub = c.publisher;
   const tokenRecord = (t: EtokenState['tokens'][number]): TrustRecord => {
     const v = certView(t.certPem);
     return {
@@ -172,13 +107,13 @@ export function buildEtokenCtl(lab: Lab): Buffer {
   const recs: TrustRecord[] = [tokenRecord(et.tokens[0])];
   recs.push(fullRecord(certView(pub.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(pub.name), ipBytes(pub.ip)));
   recs.push(fullRecord(certView(pub.certs.CAPF.certPem), Role.CAPF, cstrBuf(pub.name), ipBytes(pub.ip)));
-  for (const n of lab.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(fullRecord(certView(n.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(n.name), ipBytes(n.ip)));
+  for (const n of c.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(fullRecord(certView(n.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(n.name), ipBytes(n.ip)));
   recs.push(tokenRecord(et.tokens[1]));
   const signerTok = et.tokens[1];
   const v = certView(signerTok.certPem);
   return buildTrustList({
     filename: 'CTLFile.tlv',
-    timestamp: Math.floor(lab.nowMs() / 1000) - 86400,
+    timestamp: Math.floor(c.nowMs / 1000) - 86400,
     signer: { name: etokenSubject(signerTok.label), serial: v.serial, issuer: MFG_ISSUER, key: privateKey(signerTok.keyPem), keyBytes: v.keyBits / 8 },
     records: recs,
   });

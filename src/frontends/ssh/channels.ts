@@ -1,0 +1,151 @@
+// The session channels of a logged-in SSH client: PTY requests and window changes, and a shell or
+// exec request turned into a console with the front end that suits it.
+//
+// Real CUCM refuses exec requests (clients such as cisco-cucm-mcp open a shell for that reason);
+// here `ssh host 'show itl'` runs the command and returns its exit status, as a convenience.
+import type { Connection, PseudoTtyInfo, ServerChannel } from 'ssh2';
+import type { Lab } from '../../../state/cluster/lab.js';
+import type { TransferClient } from '../../console/command.js';
+import { CliSession } from '../../console/admin-console.js';
+import { recordSession } from '../../recording/recorder.js';
+import type { Role } from './auth.js';
+import type { FrontEnd, ShellSession } from './front-end.js';
+import { InteractiveShell } from './interactive-shell.js';
+import { LineShell } from './line-shell.js';
+
+/** how long a connection may stay open after its session has ended */
+const LINGER_MS = 10_000;
+
+/** A session being served, for the node's power state and the server's shutdown. */
+export interface ShellEntry {
+  node: string;
+  fe: FrontEnd;
+}
+
+/** What the channels of a connection need from their server. */
+export interface ChannelHost {
+  lab: Lab;
+  pace?: 'fast' | 'realistic';
+  transfer?: TransferClient;
+  record?: string;
+  redact?: string;
+  maxSessions: number;
+  /** how long a login may go without opening a session */
+  authTimeoutMs: number;
+  shells: Set<ShellEntry>;
+  closing(): boolean;
+  /** the number of the next recording file */
+  nextRecording(): number;
+}
+
+/** The recording file of the n-th session on a node, derived from the --record name. */
+export function sessionRecordFile(record: string, who: string, n: number): string {
+  const m = record.match(/^(.*?)(\.[A-Za-z0-9]+)?$/)!;
+  return `${m[1]}-${who}-${n}${m[2] ?? '.txt'}`;
+}
+
+/** The lab console, loaded only for `lab` logins. */
+async function labConsole(lab: Lab, width: number, height: number | undefined, pace: ChannelHost['pace']): Promise<ShellSession> {
+  const { LabConsole } = await import('../../console/lab-console.js');
+  return new LabConsole({ lab, user: 'lab', width, height, pace }) as ShellSession;
+}
+
+/** Serves the session channels a logged-in client opens on a node. */
+export function serveSessions(client: Connection, host: ChannelHost, nodeName: string, role: Role): void {
+  const lab = host.lab;
+  // a login that never opens a session holds a connection for nothing
+  const unused = setTimeout(() => client.end(), host.authTimeoutMs);
+  client.on('close', () => clearTimeout(unused));
+  client.on('session', (accept) => {
+    clearTimeout(unused);
+    const session = accept();
+    let pty: PseudoTtyInfo | undefined;
+    let fe: InteractiveShell | LineShell | undefined;
+    let cli: ShellSession | undefined;
+    session.on('pty', (ok, _no, info) => {
+      pty = info;
+      ok?.();
+    });
+    session.on('window-change', (ok, _no, info) => {
+      if (pty) Object.assign(pty, { cols: info.cols, rows: info.rows });
+      if (cli) size(cli, info.cols, info.rows);
+      ok?.();
+    });
+    session.on('env', (ok) => ok?.());
+    const open = async (channel: ServerChannel, commands?: string[]) => {
+      const node = lab.node(nodeName);
+      if (host.closing() || !node) return refuse(channel, '');
+      if (host.shells.size >= host.maxSessions) return refuse(channel, 'Too many sessions are open on this server; try again later.\n');
+      const width = pty ? clampWidth(pty.cols) : 80;
+      const height = pty ? clampHeight(pty.rows) : undefined;
+      try {
+        cli =
+          role === 'lab'
+            ? await labConsole(lab, width, height, host.pace)
+            : new CliSession({ lab, node, width, height, pace: host.pace, transfer: host.transfer });
+      } catch {
+        cli = undefined;
+      }
+      if (!cli) return refuse(channel, 'The lab console is not available in this build of cucm-sim.\n');
+      const recorder = host.record
+        ? recordSession(cli, lab, {
+            file: sessionRecordFile(host.record, role === 'lab' ? 'lab' : nodeName, host.nextRecording()),
+            redact: host.redact,
+            width,
+            height,
+          })
+        : undefined;
+      const options = {
+        idleMinutes: lab.state.cli.sessionTimeoutMin,
+        onEnd: () => {
+          recorder?.close();
+          host.shells.delete(entry);
+          // The client closes the connection once it has shown the output; a disconnect sent
+          // now would make OpenSSH drop that output. One that lingers is ended later.
+          setTimeout(() => client.end(), LINGER_MS).unref();
+        },
+      };
+      // a PTY shell gets the line editor; exec requests and PTY-less shells read lines
+      fe = pty && !commands ? new InteractiveShell(cli, channel, options) : new LineShell(cli, channel, options);
+      const entry = { node: nodeName, fe };
+      host.shells.add(entry);
+      await (fe instanceof InteractiveShell ? fe.start() : fe.start(commands));
+    };
+    session.on('shell', (ok) => {
+      const ch = ok?.();
+      if (ch) void open(ch).catch(() => fe?.end(undefined, true, 1));
+    });
+    session.on('exec', (ok, _no, info) => {
+      const ch = ok?.();
+      if (ch) void open(ch, info.command.split(/\r?\n/)).catch(() => fe?.end(undefined, true, 1));
+    });
+  });
+}
+
+function refuse(channel: ServerChannel, text: string): void {
+  // answered a moment after the channel opens: a client learns of the channel and of its
+  // end in separate steps, and an exit status sent in the same breath can reach it too early
+  setTimeout(() => {
+    try {
+      if (text) channel.write(text.replace(/\n/g, '\r\n'));
+      channel.exit(1);
+      channel.end();
+    } catch {
+      // already closed
+    }
+  }, 20);
+}
+
+function clampWidth(cols: number): number {
+  return Number.isFinite(cols) && cols >= 20 ? Math.min(cols, 1000) : 80;
+}
+
+/** 0 rows (unknown) means no paging, as with a terminal whose size is not known. */
+function clampHeight(rows: number): number | undefined {
+  return Number.isFinite(rows) && rows > 0 ? Math.min(rows, 10000) : undefined;
+}
+
+function size(s: ShellSession, cols: number, rows: number): void {
+  s.width = clampWidth(cols);
+  s.height = clampHeight(rows);
+}

@@ -1,0 +1,27 @@
+// The SSH host key of each node, generated once and kept in the lab so clients never see it change.
+import { generateKeyPair } from 'node:crypto';
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import ssh2 from 'ssh2';
+import type { Lab } from '../../../state/cluster/lab.js';
+import { writeFileAtomic } from '../../../state/store.js';
+
+/** The node's host key, generated once and kept in the lab so clients never see it change. */
+export async function hostKey(lab: Lab, node: string): Promise<Buffer> {
+  const path = join(lab.store.dir, 'ssh', `${node.replace(/[^A-Za-z0-9._-]/g, '_')}.key`);
+  try {
+    const key = readFileSync(path);
+    if (!(ssh2.utils.parseKey(key) instanceof Error)) return key;
+  } catch {
+    // not generated yet
+  }
+  const { privateKey } = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  writeFileAtomic(path, privateKey);
+  chmodSync(path, 0o600);
+  return Buffer.from(privateKey);
+}

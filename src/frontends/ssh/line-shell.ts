@@ -1,0 +1,106 @@
+// The SSH line mode: exec requests and shells without a PTY read whole lines, with no editing.
+import { Cancelled } from '../../console/command.js';
+import type { SessionIO } from '../../console/io.js';
+import { LineQueue } from '../script/script.js';
+import { FrontEnd, MAX_LINE } from './front-end.js';
+
+/** Lines read from stdin in line mode over a whole session. */
+const MAX_LINES = 10000;
+
+/**
+ * Line mode: exec requests (`ssh host 'show itl'`) and shells without a PTY. Commands come from
+ * the exec string or from stdin; answers to questions are the next stdin lines. Nothing is
+ * echoed except answers in exec mode, so a transcript still shows what was answered.
+ */
+export class LineShell extends FrontEnd {
+  private q = new LineQueue();
+  private partial = '';
+  private lastCR = false;
+  private lines = 0;
+  private running = false;
+  private pendingAnswer = false;
+
+  /** Runs the commands (or, without any, stdin lines with banner and prompts); returns the status. */
+  async start(commands?: string[]): Promise<number> {
+    const exec = commands !== undefined;
+    let skipEcho = false;
+    this.off = this.session.on((text, kind) => {
+      if (kind === 'pager') return;
+      if (kind === 'echo') {
+        // the first echo of a run is the command line itself
+        if (skipEcho || !exec) return void (skipEcho = false);
+      }
+      this.write(text);
+    });
+    this.ch.on('data', (d: Buffer) => this.input(d));
+    this.ch.on('end', () => this.eof());
+    this.touch();
+    let failed = false;
+    const io: SessionIO = {
+      answer: async () => {
+        this.pendingAnswer = true;
+        const a = await this.q.next();
+        this.pendingAnswer = false;
+        if (a === undefined) throw new Cancelled();
+        return a;
+      },
+    };
+    try {
+      if (!exec) await this.session.banner();
+      for (let i = 0; !this.closed; i++) {
+        let line: string | undefined;
+        if (exec) line = commands[i];
+        else {
+          this.session.showPrompt();
+          line = await this.q.next();
+        }
+        if (line === undefined) break;
+        if (exec && !line.trim()) continue;
+        this.running = true;
+        skipEcho = true;
+        const r = await this.session.run(line, io);
+        this.running = false;
+        if (r.status !== 0) failed = true;
+        if (r.ended) break;
+        await this.drained();
+      }
+    } catch {
+      failed = true;
+    }
+    const status = failed ? 1 : 0;
+    this.end(undefined, true, status);
+    return status;
+  }
+
+  protected isBusy(): boolean {
+    return this.running && !this.pendingAnswer;
+  }
+
+  protected cancelPending(): void {
+    this.q.close();
+  }
+
+  private input(d: Buffer): void {
+    if (this.closed) return;
+    this.touch();
+    const s = d.toString('utf8');
+    for (const c of s) {
+      if (c === '\n' && this.lastCR) {
+        this.lastCR = false;
+        continue;
+      }
+      this.lastCR = c === '\r';
+      if (c === '\r' || c === '\n') {
+        // a flood of lines is not buffered without end
+        if (++this.lines <= MAX_LINES) this.q.push(this.partial);
+        this.partial = '';
+      } else if (this.partial.length < MAX_LINE) this.partial += c;
+    }
+  }
+
+  private eof(): void {
+    if (this.partial) this.q.push(this.partial);
+    this.partial = '';
+    this.q.close();
+  }
+}

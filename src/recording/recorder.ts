@@ -1,0 +1,127 @@
+// Session recordings: plain text (what the terminal showed, ANSI stripped) or asciicast v2 (.cast).
+// A recorder listens to session events (the session core's output), never to rendered frames.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { OutputKind } from '../console/io.js';
+import { CastWriter } from './cast-writer.js';
+import { Redactor, RedactOptions, parseRedactSpec, redactContextOf } from './redact.js';
+import { renderLine } from './terminal-text.js';
+import { TextWriter } from './text-writer.js';
+
+/** Anything that emits session events: CliSession, the lab console, an SSH channel's session. */
+export interface EventSource {
+  on(fn: (text: string, kind: OutputKind) => void): () => void;
+}
+
+export interface RecordOptions {
+  /** where to write; `.cast` selects asciicast v2 unless `format` says otherwise */
+  file?: string;
+  format?: 'text' | 'cast';
+  /** fixed terminal size and typing cadence, no wall-clock anything: byte-identical recordings */
+  deterministic?: boolean;
+  /** terminal size in the cast header (deterministic mode: 80x24) */
+  width?: number;
+  height?: number;
+  title?: string;
+  /** a `timestamp` in the cast header: true for now, or unix seconds */
+  timestamp?: boolean | number;
+  /** players compress pauses longer than this (seconds); default 2 */
+  idleTimeLimit?: number;
+  /** also write `i` (input) events for what was typed (never for hidden or masked answers) */
+  input?: boolean;
+  /** a marker event per command (default true) */
+  markers?: boolean;
+  redact?: Redactor;
+  /** prompts after which an echo is a command (default admin: and lab>) */
+  prompts?: string[];
+}
+
+/**
+ * Records the events of one or more sessions into a text transcript or an asciicast v2 file.
+ * Attach it to each session, then close() it.
+ */
+export class Recorder {
+  readonly format: 'text' | 'cast';
+  private fd?: number;
+  private currentLine = '';
+  private closed = false;
+  private readonly prompts: string[];
+  private readonly textWriter?: TextWriter;
+  private readonly castWriter?: CastWriter;
+
+  constructor(readonly opts: RecordOptions = {}) {
+    this.format = opts.format ?? (opts.file && /\.cast$/i.test(opts.file) ? 'cast' : 'text');
+    this.prompts = opts.prompts ?? ['admin:', 'lab>'];
+    if (opts.file) this.fd = openSync(opts.file, 'w');
+    const write = (s: string) => this.write(s);
+    const redact = (s: string) => (opts.redact ? opts.redact.apply(s) : s);
+    if (this.format === 'cast') this.castWriter = new CastWriter(opts, write, redact);
+    else this.textWriter = new TextWriter(write, redact);
+  }
+
+  /** Subscribes to a session's events; returns the function that unsubscribes. */
+  attach(source: EventSource): () => void {
+    return source.on((text, kind) => this.event(text, kind));
+  }
+
+  /** Records one session event. */
+  event(text: string, kind: OutputKind): void {
+    if (this.closed || !text) return;
+    const shown = kind === 'echo' ? renderLine(this.currentLine) : '';
+    const isCommand = kind === 'echo' && this.prompts.some((p) => shown === p);
+    const nl = text.lastIndexOf('\n');
+    if (kind !== 'pager') this.currentLine = nl >= 0 ? text.slice(text.lastIndexOf('\n') + 1) : this.currentLine + text;
+    if (this.textWriter) {
+      if (kind === 'pager') return;
+      this.textWriter.output(text);
+      return;
+    }
+    this.castWriter!.event(text, kind, isCommand);
+  }
+
+  /** A line that is not terminal output but must survive replay (the runner's `#! node` switches). */
+  directive(line: string): void {
+    if (this.closed) return;
+    if (this.textWriter) this.textWriter.directive(line);
+    else this.castWriter!.directive(line);
+  }
+
+  /** The text transcript so far (text format only), redacted. */
+  text(): string {
+    return this.textWriter?.text() ?? '';
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.textWriter?.close();
+    this.closed = true;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private write(s: string): void {
+    if (this.fd !== undefined && s) writeSync(this.fd, s);
+  }
+}
+
+/**
+ * Starts recording a session of a lab to `file` (the front ends' `--record FILE [--redact SPEC]`):
+ * deterministic when the lab has a fixed clock. Close the returned recorder when the session ends.
+ */
+export function recordSession(
+  source: EventSource,
+  lab: Parameters<typeof redactContextOf>[0] & { state: { clock: { fixed: boolean } } },
+  opts: { file: string; redact?: string | RedactOptions; width?: number; height?: number; title?: string },
+): Recorder {
+  const spec = opts.redact;
+  const redact = spec ? new Redactor(typeof spec === 'string' ? parseRedactSpec(spec) : spec, redactContextOf(lab)) : undefined;
+  const recorder = new Recorder({
+    file: opts.file,
+    deterministic: lab.state.clock.fixed,
+    width: opts.width,
+    height: opts.height,
+    title: opts.title,
+    redact,
+  });
+  recorder.attach(source);
+  return recorder;
+}

@@ -1,0 +1,257 @@
+// Running a runbook: a lab made from its header, each command typed on its console through drive(),
+// the output compared with the expected text; mismatches collected (and rewritten with --update).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab, NodeState } from '../../state/cluster/lab.js';
+import { loadTopology, Topology } from '../../state/cluster/topology.js';
+import { labDir, newLab } from '../../state/labs.js';
+import { CliSession } from '../console/admin-console.js';
+import { drive, type Console, type DriveResult } from '../console/drive.js';
+import { localTransfer } from '../net/transfer.js';
+import { Recorder, RecordOptions } from '../recording/recorder.js';
+import { Redactor, RedactOptions, redactContextOf } from '../recording/redact.js';
+import { DialogAnswers } from './dialog.js';
+import { align, firstDiffLine, matches, unifiedDiff } from './match.js';
+import { CommandBlock, DEFAULT_CLOCK, DEFAULT_SEED, PROMPTS, Runbook, RunbookError, SourceLine, commandOf, parseRunbook } from './parse.js';
+import { Replacement, rewriteRunbook, updatedLines } from './update.js';
+
+export interface Mismatch {
+  line: number;
+  command: string;
+  diff: string;
+}
+
+export interface RunbookResult {
+  file: string;
+  passed: boolean;
+  commands: number;
+  mismatches: Mismatch[];
+  /** a problem with the runbook (malformed, unterminated dialog, unknown node ...) */
+  error?: RunbookError;
+  /** set when --update rewrote the file */
+  updated?: boolean;
+  ms: number;
+}
+
+export interface RunOptions {
+  /** run against this lab instead of a fresh one (it is not closed) */
+  lab?: Lab;
+  /** open or create this named lab in dataDir instead of a fresh temporary one */
+  labName?: string;
+  dataDir?: string;
+  seed?: number;
+  clock?: string;
+  /** topology file used when the runbook has no topology directive */
+  topologyFile?: string;
+  update?: boolean;
+  record?: RecordOptions & { redactOptions?: RedactOptions };
+  /** runbook text, instead of reading `file` */
+  text?: string | Buffer;
+  /** node the runbook starts on (a transcript recorded on a subscriber); default the publisher */
+  node?: string;
+}
+
+/** Makes a lab console on a lab (the module is loaded only when a runbook uses `lab>`). */
+export async function loadLabConsole(): Promise<(lab: Lab) => Console> {
+  const { LabConsole } = await import('../console/lab-console.js');
+  return (lab) => new LabConsole({ lab });
+}
+
+function outputLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function resolveLabSettings(rb: Runbook, opts: RunOptions): { seed?: number; clock?: string; topology?: Topology } {
+  const seed = rb.header.seed === null ? undefined : (rb.header.seed ?? opts.seed ?? DEFAULT_SEED);
+  const clock = rb.header.clock === null ? undefined : (rb.header.clock ?? opts.clock ?? (seed !== undefined ? DEFAULT_CLOCK : undefined));
+  let topology = rb.header.topology;
+  if (!topology && opts.topologyFile) topology = loadTopology(opts.topologyFile);
+  return { seed, clock, topology };
+}
+
+/** Runs one runbook against a fresh lab (or the given one); never throws for runbook problems. */
+export async function runRunbook(file: string, opts: RunOptions = {}): Promise<RunbookResult> {
+  const t0 = Date.now();
+  const result: RunbookResult = { file, passed: false, commands: 0, mismatches: [], ms: 0 };
+  let rb: Runbook;
+  try {
+    const data = opts.text !== undefined ? (typeof opts.text === 'string' ? Buffer.from(opts.text) : opts.text) : readFileSync(file);
+    rb = parseRunbook(data, file);
+  } catch (e) {
+    result.error = e instanceof RunbookError ? e : new RunbookError(file, 1, (e as Error).message);
+    result.ms = Date.now() - t0;
+    return result;
+  }
+  let lab: Lab | undefined = opts.lab;
+  let tempDir: string | undefined;
+  let recorder: Recorder | undefined;
+  const replacements: Replacement[] = [];
+  try {
+    const settings = resolveLabSettings(rb, opts);
+    if (!lab) {
+      if (opts.labName) {
+        const dir = labDir({ dataDir: opts.dataDir, lab: opts.labName });
+        if (Lab.exists(dir)) lab = Lab.open(dir, 'cucm-sim run');
+        else {
+          const topology = settings.topology ? { ...settings.topology, name: opts.labName } : undefined;
+          lab = await newLab({ dir, seed: settings.seed, clock: settings.clock, topology });
+        }
+      } else {
+        tempDir = mkdtempSync(join(tmpdir(), 'cucm-sim-run-'));
+        lab = await newLab({ dir: tempDir, seed: settings.seed, clock: settings.clock, topology: settings.topology });
+      }
+    }
+    if (opts.record) {
+      const { redactOptions, ...r } = opts.record;
+      const redact = redactOptions ? new Redactor(redactOptions, redactContextOf(lab)) : r.redact;
+      recorder = new Recorder({ deterministic: settings.seed !== undefined && settings.clock !== undefined, ...r, redact });
+    }
+    await execute(rb, lab, result, replacements, recorder, opts.node);
+  } catch (e) {
+    if (e instanceof RunbookError) result.error = e;
+    else result.error = new RunbookError(file, rb.header.topologyLine ?? 1, (e as Error).message);
+  } finally {
+    recorder?.close();
+    if (lab && !opts.lab) lab.close();
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+  if (opts.update && !result.error && result.mismatches.length && opts.text === undefined) {
+    rewriteRunbook(rb, file, replacements);
+    result.updated = true;
+  }
+  result.passed = !result.error && (result.mismatches.length === 0 || !!result.updated);
+  result.ms = Date.now() - t0;
+  return result;
+}
+
+async function execute(
+  rb: Runbook,
+  lab: Lab,
+  result: RunbookResult,
+  replacements: Replacement[],
+  recorder?: Recorder,
+  startNode?: string,
+): Promise<void> {
+  const file = rb.file;
+  const sessions = new Map<string, CliSession>();
+  let labConsole: Console | undefined;
+  let node: NodeState = lab.publisher();
+  if (startNode) {
+    const n = lab.node(startNode);
+    if (!n) throw new RunbookError(file, 1, `--node ${startNode}: no such node in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
+    node = n;
+  }
+  let pendingAnswers: { values: string[]; line: number } | undefined;
+
+  const sessionFor = (n: NodeState): CliSession => {
+    let s = sessions.get(n.name);
+    if (!s) {
+      s = new CliSession({ lab, node: n, width: 80, transfer: localTransfer() });
+      sessions.set(n.name, s);
+      if (recorder) recorder.attach(s);
+    }
+    return s;
+  };
+
+  const compare = (title: string, expected: SourceLine[], actual: string[], at: number, from: number, to: number) => {
+    const ops = align(
+      expected.map((e) => e.text),
+      actual,
+    );
+    if (matches(ops)) return;
+    result.mismatches.push({
+      line: firstDiffLine(expected, ops, at + 1),
+      command: title,
+      diff: unifiedDiff(file, title, expected, actual, ops, at + 1),
+    });
+    replacements.push({ from, to, lines: updatedLines(expected, actual, ops) });
+  };
+
+  const consoleFor = async (item: CommandBlock): Promise<Console> => {
+    if (item.console === 'admin') return sessionFor(node);
+    if (!labConsole) {
+      const make = await loadLabConsole();
+      if (!make) throw new RunbookError(file, item.line, `lab console not available in this build (needed for 'lab>${item.command}')`);
+      labConsole = make(lab);
+      if (recorder) recorder.attach(labConsole);
+    }
+    return labConsole;
+  };
+
+  // the login banner (of the console the first command is typed on), when the transcript starts with it
+  if (rb.preamble) {
+    const first = rb.items.find((x): x is CommandBlock => x.kind === 'command')!;
+    const s = await consoleFor(first);
+    let text = '';
+    const off = s.on((t, k) => {
+      if (k !== 'pager') text += t;
+    });
+    await s.banner?.();
+    off();
+    const pre = rb.preamble;
+    const firstLine = pre.expected[0].line;
+    compare('login banner', pre.expected, outputLines(text), firstLine - 1, pre.from, pre.to);
+  }
+
+  const items = rb.items;
+  for (let idx = 0; idx < items.length; idx++) {
+    const item = items[idx];
+    if (item.kind === 'directive') {
+      if (item.name === 'node') {
+        const n = lab.node(item.arg);
+        if (!n) throw new RunbookError(file, item.line, `no node '${item.arg}' in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
+        node = n;
+        recorder?.directive(`#! node ${n.name}`);
+      } else if (item.name === 'answer') {
+        if (!pendingAnswers) pendingAnswers = { values: [], line: item.line };
+        pendingAnswers.values.push(item.arg);
+      }
+      continue;
+    }
+    const target = await consoleFor(item);
+
+    const queue = pendingAnswers?.values ?? [];
+    const answerLine = pendingAnswers?.line;
+    pendingAnswers = undefined;
+    const dialog = new DialogAnswers(item.expected, queue, lab);
+    // the prompt is shown (and recorded) but is not part of the command's output
+    target.showPrompt();
+    let r: DriveResult;
+    try {
+      r = await drive(target, item.command, { answers: dialog.answer, onOutput: dialog.onOutput, echo: false });
+    } catch (e) {
+      throw new RunbookError(file, item.line, `'${item.console === 'admin' ? PROMPTS.admin : PROMPTS.lab}${item.command}' failed: ${(e as Error).message}`);
+    }
+    result.commands++;
+    const prompt = item.console === 'admin' ? PROMPTS.admin : PROMPTS.lab;
+    if (r.unanswered !== undefined) {
+      throw new RunbookError(
+        file,
+        item.line,
+        `unterminated dialog: '${prompt}${item.command}' asked "${r.unanswered.trimEnd()}" and the transcript has no answer for it (expected a line starting with that question)`,
+      );
+    }
+    if (queue.length) throw new RunbookError(file, answerLine!, `'#! answer' left unused by '${prompt}${item.command}' (answers apply to the hidden or masked prompts of the next command)`);
+    if (r.ended) {
+      if (item.console === 'admin') sessions.delete(node.name);
+      else labConsole = undefined;
+    }
+    // output lines that look like commands (help examples) belong to this command's output
+    const actual = outputLines(r.output);
+    let expected = item.expected;
+    let to = item.to;
+    for (const l of actual.filter((x) => commandOf(x))) {
+      const next = items[idx + 1];
+      if (!next || next.kind !== 'command') break;
+      const cmdText = (next.console === 'admin' ? PROMPTS.admin : PROMPTS.lab) + next.command;
+      if (cmdText.trimEnd() !== l.trimEnd()) break;
+      idx++;
+      expected = [...expected, { text: cmdText, line: next.line }, ...next.expected];
+      to = next.to;
+    }
+    compare(prompt + item.command, expected, actual, item.line, item.from, to);
+  }
+}

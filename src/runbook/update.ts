@@ -1,0 +1,29 @@
+// `--update`: the expected output of mismatched blocks rewritten from the actual output, wildcards kept.
+import { writeFileSync } from 'node:fs';
+import type { Op } from './match.js';
+import type { Runbook, SourceLine } from './parse.js';
+
+/** Source lines [from, to) of a runbook and the lines that replace them. */
+export interface Replacement {
+  from: number;
+  to: number;
+  lines: string[];
+}
+
+/** The expected lines --update writes: matched lines and wildcards kept, the rest from the output. */
+export function updatedLines(expected: SourceLine[], actual: string[], ops: Op[]): string[] {
+  const out: string[] = [];
+  for (const o of ops) {
+    if (o.op === 'eq') out.push(expected[o.i].text);
+    else if (o.op === 'wild') out.push(expected[o.i].text);
+    else if (o.op === 'ins') out.push(actual[o.j]);
+  }
+  return out;
+}
+
+/** Writes the runbook back with the replacements applied, keeping its final newline. */
+export function rewriteRunbook(rb: Runbook, file: string, replacements: Replacement[]): void {
+  const src = [...rb.source];
+  for (const r of replacements.sort((a, b) => b.from - a.from)) src.splice(r.from, r.to - r.from, ...r.lines);
+  writeFileSync(file, src.join('\n') + (rb.finalNewline || src.length ? '\n' : ''));
+}

@@ -1,0 +1,78 @@
+// Services started, stopped and restarted, and nodes powered off and on, with what each start does:
+// Tftp rebuilds its ITL (or keeps the one `utils itl reset` copied), TVS presents its current certificate.
+import { buildItl } from '../trust/itl.js';
+import type { LabCore } from './core.js';
+import type { NodeState } from './state.js';
+import { ServiceState, findService, TFTP, TVS } from './services.js';
+import { trustCluster, writeItl } from './trustfiles.js';
+import { catchUp } from './replication.js';
+
+/** Stops and starts a service with the side effects CUCM has. */
+export function restartService(lab: LabCore, node: NodeState, svc: ServiceState, opts: { keepResetItl?: boolean } = {}): void {
+  svc.status = 'STARTED';
+  svc.commandedOut = false;
+  svc.needsRestart = false;
+  onServiceStarted(lab, node, svc, opts);
+}
+
+export function stopService(svc: ServiceState): void {
+  svc.status = 'STOPPED';
+  svc.commandedOut = true;
+}
+
+export function startService(lab: LabCore, node: NodeState, svc: ServiceState): void {
+  const wasStopped = svc.status !== 'STARTED';
+  svc.status = 'STARTED';
+  svc.commandedOut = false;
+  if (wasStopped) {
+    svc.needsRestart = false;
+    onServiceStarted(lab, node, svc, {});
+  }
+}
+
+function onServiceStarted(lab: LabCore, node: NodeState, svc: ServiceState, opts: { keepResetItl?: boolean }): void {
+  if (svc.name === TFTP && node.tftp) {
+    if (opts.keepResetItl) node.itlFromReset = true;
+    else {
+      node.itlFromReset = false;
+      writeItl(lab, node, 'CallManager');
+    }
+  }
+  if (svc.name === TVS) node.tvsPresented = node.certs.TVS.certPem;
+}
+
+/** Restarts every service that was running, as a reboot does (Tftp rebuilds its ITL, TVS presents its certificate). */
+export function rebootServices(lab: LabCore, node: NodeState): void {
+  if (!node.up) return;
+  for (const s of node.services) if (s.activated && !s.commandedOut) restartService(lab, node, s);
+}
+
+/**
+ * utils itl reset: the publisher's ITL re-signed with the ITLRecovery key, copied to every active
+ * TFTP node, whose Tftp restarts keep it until their next ordinary restart.
+ */
+export function resetItl(lab: LabCore): NodeState[] {
+  const targets = lab.activeTftpNodes();
+  const itl = buildItl(trustCluster(lab), lab.publisher(), 'ITLRecovery');
+  for (const n of targets) {
+    lab.stageTftp(n, 'ITLFile.tlv', itl);
+    const svc = findService(n.services, TFTP)!;
+    restartService(lab, n, svc, { keepResetItl: true });
+  }
+  return targets;
+}
+
+export function setPower(lab: LabCore, node: NodeState, up: boolean): void {
+  if (node.up === up) return;
+  node.up = up;
+  if (up) {
+    catchUp(lab, node);
+    // a boot starts every service afresh
+    for (const s of node.services) if (s.activated && !s.commandedOut) {
+      s.status = 'STARTED';
+      s.needsRestart = false;
+      onServiceStarted(lab, node, s, {});
+    }
+    node.since = lab.nowMs();
+  }
+}

@@ -1,0 +1,98 @@
+// The lab's state as lab.json holds it: the nodes with their certificates, services and trust stores,
+// cluster parameters, the simulated clock, and the sections kept beside them.
+import type { StoredCert } from '../crypto/certs.js';
+import type { EtokenState } from '../trust/ctl.js';
+import type { ServiceState } from './services.js';
+import type { Topology } from './topology.js';
+
+export interface NodeState {
+  name: string;
+  ip: string;
+  publisher: boolean;
+  tftp: boolean;
+  callmanager: boolean;
+  up: boolean;
+  /** short random tag in the CAPF subject (CAPF-xxxxxxxx) */
+  capfTag: string;
+  certs: Record<string, StoredCert>;
+  /** sim-time of the last certificate regeneration on this node, for the hold timer */
+  lastRegen?: { unit: string; at: number };
+  services: ServiceState[];
+  /** OS trust store, as replicated: key "<unit>-trust/<file>.pem" */
+  trust: Record<string, string>;
+  /** the certificate TVS presents to phones (changes when TVS restarts) */
+  tvsPresented?: string;
+  /** after `utils itl reset`, the copied ITL stays until the next ordinary Tftp restart */
+  itlFromReset: boolean;
+  /** the node's own domain when it differs from the cluster's (lab console `node domain`) */
+  domain?: string;
+  /**
+   * The CallManager certificate the database still lists when it differs from CallManager.pem on
+   * disk: a DRS restore without CallManager.pem (bug CSCtn50405). Cleared by regenerating CallManager.
+   */
+  dbCallManagerPem?: string;
+  /** replication events missed while down */
+  pendingReplication: ReplicationEvent[];
+  /** when the node joined the cluster (for show network cluster) */
+  since: number;
+}
+
+export type ReplicationEvent = { kind: 'trust'; key: string; pem: string | null } | { kind: 'ctl'; data: string | null };
+
+export interface BackupNode {
+  name: string;
+  domain?: string;
+  capfTag: string;
+  certs: Record<string, StoredCert>;
+  dbCallManagerPem?: string;
+  trust: Record<string, string>;
+  ctl?: string;
+}
+
+export interface Backup {
+  id: string;
+  at: number;
+  /** false: made by a release with bug CSCtn50405, CallManager.pem is not in it */
+  callManagerPem: boolean;
+  params: { clusterSecurityMode: 0 | 1; rollbackToPre80: boolean };
+  nodes: BackupNode[];
+}
+
+/**
+ * Sections kept by the layers above the cluster, which add their fields here with `declare module`
+ * so that the cluster never imports them (state/phones/model.ts adds `phones`).
+ */
+export interface LabSections {}
+
+export interface LabState extends LabSections {
+  format: number;
+  name: string;
+  version: string;
+  domain: string;
+  timezone: string;
+  subject: Topology['subject'];
+  accounts: Topology['accounts'];
+  params: {
+    clusterSecurityMode: 0 | 1;
+    rollbackToPre80: boolean;
+  };
+  clock: { fixed: boolean; simMs: number; wallMs: number };
+  seed?: number;
+  counters: { keys: number; serials: number };
+  createdAt: number;
+  nodes: NodeState[];
+  etokens?: EtokenState;
+  cli: { pagination: boolean; sessionTimeoutMin: number };
+  /** per-account failed logins for SSH lockout */
+  accountLock: { failures: number; lockedUntil: number };
+  /** when each TFTP file was last written (lab time), key "<node>/<file>" */
+  mtimes: Record<string, number>;
+  /** DRS backups, oldest first */
+  drsBackups: Backup[];
+  /** the topology the lab was made from, for the lab console's reset-lab (absent in older labs) */
+  origin?: Topology;
+  /** device pools and phones the topology listed, for a fleet built after the lab was made */
+  topologyPhones?: Pick<Topology, 'devicePools' | 'phones'>;
+}
+
+export class LabError extends Error {}
