@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PAGER_PROMPT } from '../src/frontends/terminal.js';
+// CUCM's pager prompt, in bold, as a terminal receives it
+const PAGER_PROMPT = '\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit\x1b[0m';
 import { Rig, exec, login, rig, shell } from './ssh-harness.js';
 
 // a lab and three RSA host keys per server take seconds on a loaded machine

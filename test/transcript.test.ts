@@ -104,8 +104,8 @@ describe('plain text recordings', () => {
     rec.event('admin:', 'out');
     rec.event('show x\n', 'echo');
     rec.event('\x1b[1mbold\x1b[0m line\n', 'out');
-    rec.event('\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit\x1b[0m', 'pager');
-    rec.event('\r\x1b[K', 'pager');
+    rec.event('Press <enter> for 1 line, <space> for one page, or <q> to quit', 'pager');
+    rec.event('Press <enter> for 1 line, <space> for one page, or <q> to quit', 'pager-end');
     rec.event('next\n', 'out');
     expect(rec.text()).toBe('admin:show x\nbold line\nnext\n');
     expect(stripAnsi('\x1b]0;title\x07a\x1b[31mb')).toBe('ab');
@@ -183,6 +183,22 @@ describe('asciicast v2', () => {
     await scripted(lab, DIALOG, [text, cast]);
     return { file, cast: readFileSync(file, 'utf8'), text: text.text() };
   }
+
+  it('shows the pager prompt as a terminal did: bold, then erased once the key is pressed', () => {
+    const dir = tmp();
+    const file = join(dir, 'p.cast');
+    const rec = new Recorder({ file, deterministic: true });
+    rec.event('line 1\n', 'out');
+    rec.event('Press <enter> for 1 line, <space> for one page, or <q> to quit', 'pager');
+    rec.event('Press <enter> for 1 line, <space> for one page, or <q> to quit', 'pager-end');
+    rec.event('line 2\n', 'out');
+    rec.close();
+    const out = parseCast(readFileSync(file, 'utf8'))
+      .events.filter((e) => e[1] === 'o')
+      .map((e) => e[2])
+      .join('');
+    expect(out).toBe('line 1\r\n\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit\x1b[0m\r\x1b[Kline 2\r\n');
+  });
 
   it('has a v2 header without a timestamp, o events with CRLF, a marker per command', async () => {
     const { cast, text } = await record({});

@@ -6,7 +6,6 @@ import type { Registry } from './registry.js';
 import { ConsoleCore, sleep } from './core.js';
 import { defaultRegistry } from '../../commands/admin/index.js';
 import { defaultTransfer } from '../net/transfer.js';
-import { TERMINAL_PAGER } from '../frontends/terminal.js';
 
 export interface SessionOptions {
   lab: Lab;
@@ -35,7 +34,6 @@ export class CliSession extends ConsoleCore {
       pace: opts.pace,
       transfer: opts.transfer ?? defaultTransfer(),
       registry: opts.registry ?? defaultRegistry(),
-      pagerLook: TERMINAL_PAGER,
     });
     this.current = opts.node;
   }

@@ -5,7 +5,7 @@ import { Cancelled, type CommandContext, type TransferClient } from './command.j
 import type { Registry } from './registry.js';
 import { complete, questionHelp, type Completion } from './completion.js';
 import type { OutputKind, RunResult, SessionIO } from './io.js';
-import { Pager, type PagerLook } from './pager.js';
+import { Pager } from './pager.js';
 import { ask } from './dialog.js';
 
 type Listener = (text: string, kind: OutputKind) => void;
@@ -18,8 +18,6 @@ export interface CoreOptions {
   pace?: 'fast' | 'realistic';
   transfer: TransferClient;
   registry: Registry;
-  /** what the pager prompt looks like in the output */
-  pagerLook: PagerLook;
 }
 
 /**
@@ -37,7 +35,6 @@ export abstract class ConsoleCore {
   ended = false;
   readonly registry: Registry;
   protected transfer: TransferClient;
-  private pagerLook: PagerLook;
   private listeners = new Set<Listener>();
 
   constructor(opts: CoreOptions) {
@@ -48,7 +45,6 @@ export abstract class ConsoleCore {
     this.pace = opts.pace ?? 'fast';
     this.registry = opts.registry;
     this.transfer = opts.transfer;
-    this.pagerLook = opts.pagerLook;
   }
 
   /** The node commands act on. */
@@ -101,7 +97,7 @@ export abstract class ConsoleCore {
     const trimmed = line.trim();
     if (!trimmed || this.handledBeforeRun(line)) return { status: 0, ended: false };
     this.commandCount++;
-    const pager = new Pager(this, io, this.pagerLook);
+    const pager = new Pager(this, io);
     let status = 0;
     const ctx = this.context(io, pager, () => {
       this.ended = true;

@@ -1,7 +1,7 @@
 // The one way to run a command on a console without a keyboard: script mode, runbooks, the library
 // API, the benchmarks and the tests all answer a command's questions through drive().
 import { Cancelled, type AskOptions } from './command.js';
-import type { OutputKind, RunResult, SessionIO } from './io.js';
+import { isPagerEvent, type OutputKind, type RunResult, type SessionIO } from './io.js';
 
 /** What every console (admin: CLI, lab console) offers the code that drives it. */
 export interface Console {
@@ -60,7 +60,7 @@ export async function drive(target: Console, command: string, opts: DriveOptions
   let unanswered: string | undefined;
   const off = target.on((text, kind) => {
     opts.onOutput?.(text, kind);
-    if (kind === 'pager') return;
+    if (isPagerEvent(kind)) return;
     if (kind === 'echo' && skipEcho) {
       skipEcho = false;
       return;

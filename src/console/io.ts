@@ -2,7 +2,16 @@
 // (answers, pager keys) a running command puts to its front end.
 import type { AskOptions } from './command.js';
 
-export type OutputKind = 'out' | 'echo' | 'pager';
+/**
+ * `pager` shows the pager prompt (its plain text); `pager-end` says the key was pressed and the prompt
+ * goes away. How either looks is the front end's business.
+ */
+export type OutputKind = 'out' | 'echo' | 'pager' | 'pager-end';
+
+/** Pager events are screen furniture, not output: transcripts and drivers leave them out. */
+export function isPagerEvent(kind: OutputKind): boolean {
+  return kind === 'pager' || kind === 'pager-end';
+}
 
 export interface SessionIO {
   /** Reads the answer to a question the session has already printed. Rejects with Cancelled on Ctrl-C. */

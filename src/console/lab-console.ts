@@ -8,7 +8,6 @@ import type { Registry } from './registry.js';
 import { ConsoleCore } from './core.js';
 import { labRegistry } from '../../commands/lab/index.js';
 import { localTransfer } from '../net/transfer.js';
-import { TERMINAL_PAGER } from '../frontends/terminal.js';
 import { fleet } from '../../state/phones/fleet.js';
 
 export const LAB_PROMPT = 'lab>';
@@ -34,7 +33,6 @@ export class LabConsole extends ConsoleCore {
       pace: opts.pace,
       transfer: opts.transfer ?? localTransfer(),
       registry: opts.registry ?? labRegistry(),
-      pagerLook: TERMINAL_PAGER,
     });
   }
 

@@ -6,12 +6,6 @@ import type { OutputKind, SessionIO } from './io.js';
 /** What the pager prompt says; how it looks on a terminal is up to the front end layer. */
 export const PAGER_TEXT = 'Press <enter> for 1 line, <space> for one page, or <q> to quit';
 
-/** The output that shows the pager prompt, and the output that takes it away after the key. */
-export interface PagerLook {
-  prompt: string;
-  clear: string;
-}
-
 /** What the pager needs of its console. */
 export interface PagerHost {
   readonly height?: number;
@@ -28,7 +22,6 @@ export class Pager {
   constructor(
     private s: PagerHost,
     private io: SessionIO,
-    private look: PagerLook,
   ) {}
 
   push(text: string): void {
@@ -58,9 +51,9 @@ export class Pager {
       if (this.allowance === 0 && this.lines >= page) {
         this.s.emit(chunk);
         chunk = '';
-        this.s.emit(this.look.prompt, 'pager');
+        this.s.emit(PAGER_TEXT, 'pager');
         const key = await this.io.pager();
-        this.s.emit(this.look.clear, 'pager');
+        this.s.emit(PAGER_TEXT, 'pager-end');
         if (key === 'quit') {
           this.quit = true;
           this.buf = '';

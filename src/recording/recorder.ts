@@ -1,5 +1,7 @@
 // Session recordings: plain text (what the terminal showed, ANSI stripped) or asciicast v2 (.cast).
 // A recorder listens to session events (the session core's output), never to rendered frames.
+import { isPagerEvent } from '../console/io.js';
+import { terminalBytes } from '../frontends/terminal.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { OutputKind } from '../console/io.js';
 import { CastWriter } from './cast-writer.js';
@@ -69,13 +71,13 @@ export class Recorder {
     const shown = kind === 'echo' ? renderLine(this.currentLine) : '';
     const isCommand = kind === 'echo' && this.prompts.some((p) => shown === p);
     const nl = text.lastIndexOf('\n');
-    if (kind !== 'pager') this.currentLine = nl >= 0 ? text.slice(text.lastIndexOf('\n') + 1) : this.currentLine + text;
+    if (!isPagerEvent(kind)) this.currentLine = nl >= 0 ? text.slice(text.lastIndexOf('\n') + 1) : this.currentLine + text;
     if (this.textWriter) {
-      if (kind === 'pager') return;
+      if (isPagerEvent(kind)) return;
       this.textWriter.output(text);
       return;
     }
-    this.castWriter!.event(text, kind, isCommand);
+    this.castWriter!.event(terminalBytes(text, kind), kind, isCommand);
   }
 
   /** A line that is not terminal output but must survive replay (the runner's `#! node` switches). */

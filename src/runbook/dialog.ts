@@ -1,7 +1,7 @@
 // A runbook command's questions answered from the transcript: the answer is what follows the question
 // on its expected output line; hidden prompts take `#! answer` lines or the lab's own passwords.
 import type { Lab } from '../../state/cluster/lab.js';
-import type { OutputKind } from '../console/io.js';
+import { isPagerEvent, type OutputKind } from '../console/io.js';
 import type { AskOptions } from '../console/command.js';
 import type { SourceLine } from './parse.js';
 
@@ -18,7 +18,7 @@ export class DialogAnswers {
 
   /** The command's output as drive() keeps it (no pager prompts, no echo of the command line). */
   onOutput = (text: string, kind: OutputKind): void => {
-    if (kind === 'pager') return;
+    if (isPagerEvent(kind)) return;
     if (kind === 'echo' && this.skipEcho) {
       this.skipEcho = false;
       return;

@@ -1,5 +1,6 @@
 // Running a runbook: a lab made from its header, each command typed on its console through drive(),
 // the output compared with the expected text; mismatches collected (and rewritten with --update).
+import { isPagerEvent } from '../console/io.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,7 +188,7 @@ async function execute(
     const s = await consoleFor(first);
     let text = '';
     const off = s.on((t, k) => {
-      if (k !== 'pager') text += t;
+      if (!isPagerEvent(k)) text += t;
     });
     await s.banner?.();
     off();

@@ -1,5 +1,6 @@
 // The console's output as the REPL shows it: finished lines for <Static> scrollback, and the
 // unfinished last line (a prompt, a question) that the input line is drawn after.
+import { isPagerEvent } from '../../console/io.js';
 import { useEffect, useRef, useState } from 'react';
 import type { ReplSession } from './session.js';
 
@@ -25,7 +26,7 @@ export function useScrollback(session: ReplSession): { items: Item[]; partial: s
     };
     return session.on((text, kind) => {
       // the pager prompt lives in the live area, never in scrollback
-      if (kind !== 'pager') push(text);
+      if (!isPagerEvent(kind)) push(text);
     });
   }, [session]);
 

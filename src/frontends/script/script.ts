@@ -2,7 +2,7 @@
 // the running command has just asked. Output is what a terminal would show, prompts and echoes included.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { OutputKind } from '../../console/io.js';
+import { isPagerEvent, type OutputKind } from '../../console/io.js';
 import { drive, type Console } from '../../console/drive.js';
 
 /** A line source where commands and answers are consumed in order. */
@@ -43,7 +43,7 @@ export async function runScript(
   opts: { banner?: boolean } = {},
 ): Promise<number> {
   const off = session.on((text: string, kind: OutputKind) => {
-    if (kind === 'pager') return;
+    if (isPagerEvent(kind)) return;
     out.write(text);
   });
   let failed = false;

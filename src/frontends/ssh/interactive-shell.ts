@@ -4,7 +4,7 @@ import { Cancelled } from '../../console/command.js';
 import type { Completion } from '../../console/completion.js';
 import type { RunResult } from '../../console/io.js';
 import { LineEditor, type EditOp, type Key, type PagerChoice } from '../../console/line-editor.js';
-import { crlf } from '../terminal.js';
+import { crlf, terminalBytes } from '../terminal.js';
 import { FrontEnd, MAX_LINE } from './front-end.js';
 import { KeyDecoder } from './keys.js';
 
@@ -26,7 +26,7 @@ export class InteractiveShell extends FrontEnd {
   async start(): Promise<void> {
     // typed text is echoed by the editor as it is typed, so the core's echoes are not sent
     this.off = this.session.on((text, kind) => {
-      if (kind !== 'echo') this.write(crlf(text));
+      if (kind !== 'echo') this.write(crlf(terminalBytes(text, kind)));
     });
     this.ch.on('data', (d: Buffer) => this.input(d));
     this.touch();

@@ -1,6 +1,6 @@
 // The SSH line mode: exec requests and shells without a PTY read whole lines, with no editing.
 import { Cancelled } from '../../console/command.js';
-import type { SessionIO } from '../../console/io.js';
+import { isPagerEvent, type SessionIO } from '../../console/io.js';
 import { LineQueue } from '../script/script.js';
 import { FrontEnd, MAX_LINE } from './front-end.js';
 
@@ -25,7 +25,7 @@ export class LineShell extends FrontEnd {
     const exec = commands !== undefined;
     let skipEcho = false;
     this.off = this.session.on((text, kind) => {
-      if (kind === 'pager') return;
+      if (isPagerEvent(kind)) return;
       if (kind === 'echo') {
         // the first echo of a run is the command line itself
         if (skipEcho || !exec) return void (skipEcho = false);
