@@ -44,7 +44,21 @@ function parts(ms: number, tz: string): Record<string, string> {
 /** `Wed Feb 26 10:24:27 PST 2014`, the date style of show itl/ctl and show cert. */
 export function cucmDate(ms: number, tz = 'UTC'): string {
   const p = parts(ms, tz);
-  return `${p.weekday} ${p.month} ${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName} ${p.year}`;
+  return `${p.weekday} ${p.month} ${p.day} ${p.hour}:${p.minute}:${p.second} ${zoneAbbreviation(ms, tz, p.timeZoneName)} ${p.year}`;
+}
+
+/** Java prints zone abbreviations (CEST, CET); en-US knows only American ones, en-GB the European. */
+function zoneAbbreviation(ms: number, tz: string, usName: string): string {
+  if (!/^GMT[+-]/.test(usName)) return usName;
+  try {
+    const gb = new Intl.DateTimeFormat('en-GB', { timeZone: tz, timeZoneName: 'short' }).formatToParts(new Date(ms)).find((x) => x.type === 'timeZoneName')?.value;
+    if (gb && !/^(GMT|UTC)[+-]/.test(gb)) return gb;
+  } catch {
+    // the en-US name stands
+  }
+  // Java's form for a zone without an abbreviation: GMT+09:00
+  const m = /^GMT([+-])(\d{1,2})(?::(\d\d))?$/.exec(usName);
+  return m ? `GMT${m[1]}${m[2].padStart(2, '0')}:${m[3] ?? '00'}` : usName;
 }
 
 /** `Mon Jul  1 13:44:09 2019`, ctime style (show network cluster). */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { CreateOptions, Lab, LabError, LabInit } from './cluster/lab.js';
 import { loadTopology, Topology } from './cluster/topology.js';
 import { initFleet } from './phones/fleet.js';
+import { ensurePrivateDir } from './store.js';
 
 export interface LabOptions {
   dataDir?: string;
@@ -43,6 +44,9 @@ export function labDir(opts: LabOptions): string {
 /** Opens the named lab, creating it on first use (default topology unless --topology is given). */
 export async function openOrCreateLab(opts: LabOptions, owner?: string): Promise<{ lab: Lab; created: boolean }> {
   const dir = labDir(opts);
+  // labs hold private keys and passwords: the data folder and its labs folder are this user's only
+  ensurePrivateDir(dataDir(opts.dataDir));
+  ensurePrivateDir(join(dataDir(opts.dataDir), 'labs'));
   if (Lab.exists(dir)) {
     if (opts.topology) throw new LabError(`the lab '${opts.lab ?? 'default'}' already exists; --topology only applies when a lab is created`);
     return { lab: Lab.open(dir, owner), created: false };

@@ -2,14 +2,13 @@
 // Every change set is first written whole to a journal (itself written by rename), then applied
 // file by file with write-to-temp + rename, then the journal is removed. A process killed at any
 // moment therefore leaves either the old state or, on the next open, the journal is replayed.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { hostname } from 'node:os';
+import { acquireLock, LockBusy, releaseLock } from './lock.js';
 
 export class StoreError extends Error {}
 
 const JOURNAL = 'journal.json';
-const LOCK = 'lock.json';
 
 function fsyncDir(dir: string): void {
   try {
@@ -26,10 +25,12 @@ function fsyncDir(dir: string): void {
 
 /** Writes a file so that readers see either the old or the new bytes, never a mix. */
 export function writeFileAtomic(path: string, data: Buffer | string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o644);
+  // 0600: lab files hold private keys and passwords (a leftover temp file keeps its mode, hence fchmod)
+  const fd = openSync(tmp, 'w', 0o600);
   try {
+    fchmodSync(fd, 0o600);
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
@@ -131,58 +132,67 @@ export class Store {
     for (const d of items) {
       const p = join(dir, d.name);
       if (d.isDirectory()) this.sweepTemps(p);
-      else if (d.name.includes('.tmp-')) rmSync(p, { force: true });
+      // lock temp files belong to processes racing for the lock (lock.ts sweeps them)
+      else if (d.name.includes('.tmp-') && !d.name.startsWith('lock.json.')) rmSync(p, { force: true });
     }
   }
 
-  // ------------------------------------------------------------ ownership
+  // ------------------------------------------------------------ ownership (lock.ts)
 
   /** Takes the lab for this process; a live owner elsewhere gets a clear error naming it. */
   lock(description: string): void {
-    const path = join(this.dir, LOCK);
-    mkdirSync(this.dir, { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), what: description, since: new Date().toISOString() }));
-        closeSync(fd);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        let owner: { pid: number; host: string; what: string; since: string } | undefined;
-        try {
-          owner = JSON.parse(readFileSync(path, 'utf8'));
-        } catch {
-          owner = undefined;
-        }
-        if (owner && owner.pid !== process.pid && owner.host === hostname() && pidAlive(owner.pid)) {
-          throw new StoreError(
-            `The lab at ${this.dir} is in use by process ${owner.pid} (${owner.what}) since ${owner.since}. Stop that process or use another --lab / --data-dir.`,
-          );
-        }
-        if (owner && owner.pid === process.pid) return;
-        rmSync(path, { force: true }); // stale: its owner is gone
-      }
+    ensurePrivateDir(this.dir);
+    try {
+      acquireLock(this.dir, description);
+    } catch (e) {
+      if (e instanceof LockBusy) throw new StoreError(e.message);
+      throw new StoreError(`could not lock the lab at ${this.dir}: ${(e as Error).message}`);
     }
-    throw new StoreError(`could not lock the lab at ${this.dir}`);
   }
 
   unlock(): void {
-    const path = join(this.dir, LOCK);
-    try {
-      const owner = JSON.parse(readFileSync(path, 'utf8'));
-      if (owner.pid === process.pid) rmSync(path, { force: true });
-    } catch {
-      // nothing to release
-    }
+    releaseLock(this.dir);
+  }
+
+  // ------------------------------------------------------------ permissions
+
+  /**
+   * The lab holds private keys and passwords: its folders are 0700 and its files 0600. Labs made
+   * before this rule are brought into line when they are opened.
+   */
+  secure(): void {
+    const walk = (dir: string) => {
+      chmodOwn(dir, 0o700);
+      let items;
+      try {
+        items = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const d of items) {
+        const p = join(dir, d.name);
+        if (d.isDirectory()) walk(p);
+        else if (d.isFile()) chmodOwn(p, 0o600);
+      }
+    };
+    walk(this.dir);
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** chmod for what this user owns; anything else (a shared parent, another user's file) is left alone. */
+function chmodOwn(path: string, mode: number): void {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return;
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return;
+    if ((st.mode & 0o777) !== mode) chmodSync(path, mode);
+  } catch {
+    // gone meanwhile, or a filesystem without modes
   }
+}
+
+/** Creates a folder (and its missing parents) readable by this user only; an existing one is tightened. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodOwn(dir, 0o700);
 }

@@ -138,15 +138,35 @@ describe('verification rules', () => {
     expect(main[0].log.join('\n')).toContain('SECD: EROR:connectToTvsServer: Failed to connect to the TVS server: IP:192.0.2.12, port:2445 (default)');
   });
 
-  it('a TVS whose certificate changed but was not restarted still presents the old one and vouches', async () => {
+  it('a TVS that was not restarted knows its node\'s previous CallManager certificate and presents its previous certificate', async () => {
     const l = await newLab({ nodes: 1 });
+    const smart = phones(l, sbd);
+    const p = smart[0];
     await admin(l, ['set cert regen CallManager'], { answers: ['yes'] });
+    // Tftp alone: the new ITL is signed by a key the phones do not know, and TVS does not know it yet
+    await admin(l, ['utils service restart Cisco Tftp']);
+    await labCmd(l, ['phones reset all']);
+    expectTrust(smart, 'locked');
+    expect(p.log.join('\n')).toContain('SECD: processTvsSrvrResponse: Authentication Response received, status : 1');
+    // seeds 000/003: TVS and TFTP restarted after CallManager.pem is regenerated
+    await admin(l, ['utils service restart Cisco Trust Verification Service']);
+    await labCmd(l, ['phones reset all']);
+    expectTrust(smart, 'trusted');
+    expect(itlMd5(p)).toBe(await shownMd5(l, 'itl'));
+
+    // TVS regenerated, Tftp restarted: the phones take the new ITL (signed by the CallManager key
+    // they now trust), but TVS still presents the certificate of the old ITL
     await labCmd(l, ['clock advance 6m']);
     await admin(l, ['set cert regen TVS'], { answers: ['yes'] });
     await admin(l, ['utils service restart Cisco Tftp']);
     await labCmd(l, ['phones reset all']);
-    // TVS was not restarted: it still presents the certificate the phones know
-    expectTrust(phones(l, sbd), 'trusted');
+    expectTrust(smart, 'trusted');
+    const r = await labRun(l, [`phones directories ${p.name}`]);
+    expect(r.statuses).toEqual([1]);
+    expect(p.log.slice(-12).join('\n')).toContain('EROR:tvs_cert_vfy: TVS cert not found in TL, <192.0.2.10>');
+    await admin(l, ['utils service restart Cisco Trust Verification Service']);
+    await labCmd(l, [`phones directories ${p.name}`]);
+    expect(p.log.slice(-3).join('\n')).toContain('SECD: Authenticated the HTTPS conn via TVS');
   });
 
   it('a manual ITL delete lets a locked phone trust the next ITL', async () => {
@@ -204,7 +224,7 @@ describe('verification rules', () => {
     expectTrust(phones(l), 'locked');
     const out = await labCmd(l, ['ctl-client']);
     expect(out).toContain('signed with the USB eToken');
-    await admin(l, ['utils service restart Cisco Tftp']);
+    await admin(l, ['utils service restart Cisco Tftp', 'utils service restart Cisco CallManager']);
     await labCmd(l, ['phones reset all']);
     expectTrust(phones(l), 'trusted');
     const ctl2 = await shownMd5(l, 'ctl');

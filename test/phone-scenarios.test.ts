@@ -15,6 +15,15 @@ import { backups } from '../state/cluster/drs.js';
 const YES = ['yes'];
 const RESTART_TFTP = 'utils service restart Cisco Tftp';
 const RESTART_TVS = 'utils service restart Cisco Trust Verification Service';
+const RESTART_CM = 'utils service restart Cisco CallManager';
+
+/** Seeds 002/004: "restart the TFTP and Cisco CallManager services on all nodes in the cluster that run these services". */
+async function restartTftpAndCallManager(l: Lab): Promise<void> {
+  for (const n of l.nodes) {
+    const lines = [...(n.tftp ? [RESTART_TFTP] : []), ...(n.callmanager ? [RESTART_CM] : [])];
+    if (lines.length) await admin(l, lines, { node: n.name });
+  }
+}
 
 const newLab = labPerTest();
 
@@ -159,7 +168,7 @@ describe('scenario 5: mixed mode', () => {
     const l = await newLab();
     const pub = l.publisher().name;
     await admin(l, ['utils ctl set-cluster mixed-mode'], { answers: ['y'] });
-    for (const n of l.nodes) await admin(l, [RESTART_TFTP], { node: n.name });
+    await restartTftpAndCallManager(l);
     await labCmd(l, ['phones reset all']);
     const ctl1 = await shownMd5(l, 'ctl');
     const all = phones(l);
@@ -174,7 +183,7 @@ describe('scenario 5: mixed mode', () => {
 
     await admin(l, ['set cert regen CallManager'], { answers: YES });
     await admin(l, ['utils ctl update CTLFile'], { answers: ['y'] });
-    await admin(l, [RESTART_TFTP]);
+    await restartTftpAndCallManager(l);
     const ctl2 = await shownMd5(l, 'ctl');
     expect(ctl2).not.toBe(ctl1);
     await labCmd(l, ['phones reset all']);
@@ -252,9 +261,9 @@ describe('scenario 6: rollback parameter, hostname change, restore without CallM
     const status = await labCmd(l, ['status']);
     expect(status).toContain('cucm-pub: CallManager.pem differs from the certificate in the database');
 
-    // the fix on the publisher: regenerate CallManager, restart Tftp
+    // the fix on the publisher: regenerate CallManager, restart TVS and Tftp (seeds 000/003)
     await admin(l, ['set cert regen CallManager'], { answers: YES });
-    await admin(l, [RESTART_TFTP]);
+    await admin(l, [RESTART_TFTP, RESTART_TVS]);
     expect(await admin(l, ['show itl'])).toContain('The ITL file was verified successfully.');
     await labCmd(l, ['phones reset all']);
     const main = phones(l, (p) => sbd(p) && onPub(l)(p));

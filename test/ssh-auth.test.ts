@@ -4,6 +4,7 @@ import { connect as tcpConnect } from 'node:net';
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { LOCK_AFTER, LOCK_MS } from '../src/frontends/ssh/auth.js';
+import { failureCount, lockOf } from '../state/cluster/logins.js';
 import { startServer } from '../src/frontends/ssh/server.js';
 import { Rig, exec, login, rig, shell } from './ssh-harness.js';
 import { cleanup, seededLab, seededRandom, waitFor } from './helpers.js';
@@ -34,22 +35,22 @@ describe('passwords', () => {
     expect(await refused(login(r.port(), { password: 'nope' }))).toBe('client-authentication');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
     expect(await refused(login(r.port(), { password: 'nope', method: 'password' }))).toBe('client-authentication');
-    expect(r.lab.state.accountLock.failures).toBe(2);
+    expect(failureCount(r.lab, 'admin', '127.0.0.1')).toBe(2);
   });
 
   it('locks the account after the attempts show accountlocking states, even for the right password', async () => {
-    r = await rig();
+    r = await rig({ allowExec: true });
     const policy = (await exec(r.port(), 'show accountlocking')).out;
     expect(policy).toContain(`Unlock Time : ${LOCK_MS / 1000} seconds`);
     expect(policy).toContain(`Retry Count : ${LOCK_AFTER} attempts`);
     for (let i = 0; i < LOCK_AFTER; i++) expect(await refused(login(r.port(), { password: `bad${i}` }))).toBe('client-authentication');
-    const lock = r.lab.state.accountLock;
-    expect(lock.lockedUntil).toBeGreaterThan(Date.now() + LOCK_MS - 60_000);
+    const lock = lockOf(r.lab, 'admin', '127.0.0.1')!;
+    expect(lock.wallUntil).toBeGreaterThan(Date.now() + LOCK_MS - 60_000);
     expect(await refused(login(r.port()))).toBe('client-authentication');
     // the lock is part of the lab, so it survives in the saved state
-    expect(JSON.parse(r.lab.store.read('lab.json')!.toString()).accountLock.lockedUntil).toBe(lock.lockedUntil);
+    expect(JSON.parse(r.lab.store.read('lab.json')!.toString()).lockouts[0].wallUntil).toBe(lock.wallUntil);
     // once the time is up the right password works again and the count starts afresh
-    await r.lab.mutate(() => void (r!.lab.state.accountLock.lockedUntil = Date.now() - 1));
+    await r.lab.mutate(() => void (r!.lab.state.lockouts![0].wallUntil = Date.now() - 1));
     expect(await refused(login(r.port()))).toBeUndefined();
   });
 
@@ -57,15 +58,16 @@ describe('passwords', () => {
     r = await rig();
     await refused(login(r.port(), { password: 'bad' }));
     await refused(login(r.port(), { password: 'bad' }));
-    expect(r.lab.state.accountLock.failures).toBe(2);
+    expect(failureCount(r.lab, 'admin', '127.0.0.1')).toBe(2);
     expect(await refused(login(r.port()))).toBeUndefined();
-    expect(r.lab.state.accountLock.failures).toBe(0);
+    expect(failureCount(r.lab, 'admin', '127.0.0.1')).toBe(0);
   });
 
   it('unknown users are refused without locking the admin account', async () => {
     r = await rig();
     for (let i = 0; i < 5; i++) expect(await refused(login(r.port(), { user: `root${i}` }))).toBe('client-authentication');
-    expect(r.lab.state.accountLock).toEqual({ failures: 0, lockedUntil: 0 });
+    expect(failureCount(r.lab, 'admin', '127.0.0.1')).toBe(0);
+    expect(r.lab.state.lockouts ?? []).toEqual([]);
     expect(await refused(login(r.port()))).toBeUndefined();
   });
 
@@ -119,7 +121,7 @@ describe('server set-up', () => {
 
   it('refuses a non-loopback address while the admin password is the default', async () => {
     const lab = await seededLab();
-    await expect(startServer(lab, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/admin password is still the default/);
+    await expect(startServer(lab, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/the OS administrator account 'admin' still has the default password/);
     cleanup(lab);
   });
 

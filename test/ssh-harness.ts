@@ -35,10 +35,13 @@ async function seedHostKeys(lab: Lab): Promise<void> {
   });
 }
 
+/** the `lab` account's password in rigs (the lab console never takes the admin password) */
+export const LAB_PASSWORD = 'instructor-pw';
+
 export async function rig(opts: ServerOptions = {}, lab?: Lab): Promise<Rig> {
   const l = lab ?? (await seededLab());
   await seedHostKeys(l);
-  const srv = await startServer(l, { port: 0, failDelayMs: 5, ...opts });
+  const srv = await startServer(l, { port: 0, failDelayMs: 5, labPassword: LAB_PASSWORD, ...opts });
   return {
     lab: l,
     srv,
@@ -54,6 +57,8 @@ export interface LoginOptions {
   user?: string;
   password?: string;
   method?: 'keyboard-interactive' | 'password';
+  /** the client's source address (any of 127.0.0.0/8 reaches a loopback server) */
+  localAddress?: string;
 }
 
 /** Connects and logs in; rejects with the ssh2 error (level 'client-authentication' for a refusal). */
@@ -73,6 +78,7 @@ export function login(port: number, o: LoginOptions = {}): Promise<Client> {
       authHandler: [o.method ?? 'keyboard-interactive'],
       tryKeyboard: true,
       readyTimeout: 10_000,
+      localAddress: o.localAddress,
     });
   });
 }

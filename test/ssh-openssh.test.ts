@@ -6,6 +6,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rig, rig } from './ssh-harness.js';
 import { tempDir } from './helpers.js';
+import { unlockAccounts } from '../state/cluster/logins.js';
 import { requireTool } from './prerequisites.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -79,7 +80,7 @@ let SCRIPT: string;
 beforeAll(async () => {
   SSH = requireTool('ssh', 'openssh-client');
   SCRIPT = requireTool('script', 'bsdutils');
-  r = await rig();
+  r = await rig({ allowExec: true });
 });
 afterAll(async () => {
   await r?.stop();
@@ -141,7 +142,7 @@ describe('OpenSSH client', () => {
     } finally {
       bad.child.kill();
     }
-    await r.lab.mutate(() => void (r.lab.state.accountLock = { failures: 0, lockedUntil: 0 }));
+    await unlockAccounts(r.lab);
   });
 
   it('exec requests return the command status to ssh (0 and 1)', async () => {

@@ -20,7 +20,8 @@ let root: string;
 let sftp: SftpTestServer;
 
 beforeAll(async () => {
-  r = await rig();
+  // served sessions reach only the SFTP servers they are allowed: here the test servers on loopback
+  r = await rig({ allowExec: true, sftpAllow: ['127.0.0.1'] });
   root = tempDir('cucm-sim-sftp-');
   mkdirSync(join(root, 'cucm'));
   sftp = await startSftpServer({ root, user: USER, password: PASS });

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 // CUCM's pager prompt, in bold, as a terminal receives it
 const PAGER_PROMPT = '\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit\x1b[0m';
-import { Rig, exec, login, rig, shell } from './ssh-harness.js';
+import { LAB_PASSWORD, Rig, exec, login, rig, shell } from './ssh-harness.js';
 
 // a lab and three RSA host keys per server take seconds on a loaded machine
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -16,7 +16,8 @@ const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
 let r: Rig;
 beforeAll(async () => {
-  r = await rig();
+  // twenty sessions from 127.0.0.1 at once below: one source's limits are raised for them
+  r = await rig({ allowExec: true, maxStartups: 20, maxSessionsPerUser: 30 });
 }, 30_000);
 afterAll(async () => {
   await r?.stop();
@@ -103,7 +104,7 @@ describe('line editing', () => {
     t.send('show ?');
     const shown = await t.expect('\r\nadmin:show ');
     expect(shown).toBe(
-      'show ?\r\naccountlocking  cert*           cli*            ctl             itl\r\nmyself          network*        version*\r\nadmin:show ',
+      'show ?\r\naccountlocking  cert*           cli*            ctl             itl\r\nmyself          network*        status          version*\r\nadmin:show ',
     );
     // typing continues on the same line
     expect(await t.command('myself')).toContain('Machine Name');
@@ -273,7 +274,7 @@ describe('sessions sharing the lab', () => {
 
 describe('the lab user', () => {
   it('gets the lab console; powering a node off there drops its SSH sessions until it is back', async () => {
-    const con = await shell(r.port(), { user: 'lab', waitPrompt: false });
+    const con = await shell(r.port(), { user: 'lab', password: LAB_PASSWORD, waitPrompt: false });
     await con.expect('lab>');
     const sub = await shell(r.port('cucm-sub1'));
     con.send('node power cucm-sub1 off\r');

@@ -2,6 +2,7 @@
 import type { CommandContext, CommandModule, SftpTarget } from '../../src/console/command.js';
 import { Cancelled, TransferError } from '../../src/console/command.js';
 import { fileListDate, withThousands } from '../format.js';
+import { globFilter } from '../../state/glob.js';
 
 /** Why a file spec is refused, or undefined when it stays inside the directory. */
 export function badSpec(spec: string): string | undefined {
@@ -13,14 +14,9 @@ export function badSpec(spec: string): string | undefined {
   return undefined;
 }
 
-function globToRegExp(spec: string): RegExp {
-  const esc = spec.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${esc}$`);
-}
-
+/** Names matching a file spec (`*`, `?`): no regex is built from it, so no spec can make it slow. */
 export function matchFiles(names: string[], spec: string): string[] {
-  const re = globToRegExp(spec);
-  return names.filter((n) => re.test(n));
+  return globFilter(names, spec);
 }
 
 /** Java's Float.toString for the size in kilobytes (`1.6689453`, `2639.3828`). */

@@ -29,6 +29,7 @@ async function setMode(ctx: CommandContext, mode: 0 | 1) {
     ctx.out(mode === 1 ? 'The cluster is already in Mixed Mode' : 'The cluster is already in Non Secure Mode');
     return 0;
   }
+  // seed 004's 10.x wording, not seed 002's "will set": versions.md §2 gives "sets" for 10.0/10.5, "will set" from 11.x
   const q = mode === 1 ? 'This operation sets the cluster to Mixed mode.' : 'This operation will set the cluster to non secure mode.';
   if (!(await confirm(ctx, q))) return 0;
   ctx.out('');

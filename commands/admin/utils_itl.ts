@@ -45,11 +45,27 @@ async function reset(ctx: CommandContext, fetched?: { certPem: string; keyPem: s
   return 0;
 }
 
+/**
+ * The real command has no port argument: `host:port` (or `[v6]:port`) in the host argument reaches an
+ * SFTP server off port 22; a bare IPv6 address keeps port 22.
+ */
+export function hostAndPort(text: string): { host: string; port: number } {
+  const bracket = text.startsWith('[') ? text.indexOf(']') : -1;
+  const colon = bracket > 0 ? (text[bracket + 1] === ':' ? bracket + 1 : -1) : text.indexOf(':') === text.lastIndexOf(':') ? text.indexOf(':') : -1;
+  const host = bracket > 0 ? text.slice(1, bracket) : colon > 0 ? text.slice(0, colon) : text;
+  if (colon <= 0) return { host, port: 22 };
+  const portText = text.slice(colon + 1);
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) throw new TransferError(`Invalid port: ${portText}`);
+  return { host, port };
+}
+
 async function remotekey(ctx: CommandContext, args: Record<string, string>) {
   const sftpPassword = await ctx.ask('Enter Sftp password :', { hidden: true });
   let p12: Buffer;
   try {
-    p12 = await ctx.transfer.get({ host: args.host, port: 22, user: args.user, password: sftpPassword }, args.path, ctx);
+    const { host, port } = hostAndPort(args.host);
+    p12 = await ctx.transfer.get({ host, port, user: args.user, password: sftpPassword }, args.path, ctx);
   } catch (e) {
     return ctx.fail(e instanceof TransferError ? e.message : `Failed to download ${args.path}: ${(e as Error).message}`);
   }
@@ -85,7 +101,7 @@ const utilsItl: CommandModule = {
       summary: 'Imports the PKCS12 bag with the recovery key pair from an SFTP server, then resets the ITL files signed with it.',
       publisherOnly: NOT_PUBLISHER,
       params: [
-        { name: 'host', required: true, help: 'IP address or hostname of the SFTP server' },
+        { name: 'host', required: true, help: 'IP address or hostname of the SFTP server (host:port for a port other than 22)' },
         { name: 'user', required: true, help: 'User ID on the SFTP server' },
         { name: 'path', required: true, help: 'path of ITLRecovery.p12 on the SFTP server' },
       ],

@@ -5,7 +5,7 @@ import { formatDuration, parseDuration } from './util.js';
 
 function show(ctx: CommandContext): number {
   const lab = ctx.lab;
-  ctx.out(`${cucmDate(lab.nowMs(), lab.state.timezone)}${lab.state.clock.fixed ? ' (simulated: moves only with clock advance)' : ' (follows the wall clock; clock advance adds to it)'}`);
+  ctx.out(`${cucmDate(lab.nowMs(), lab.state.timezone)}${lab.state.clock.fixed ? ' (simulated: moves with clock advance and as long-running commands take their time)' : ' (follows the wall clock; clock advance adds to it)'}`);
   for (const n of lab.nodes) {
     const left = lab.holdRemaining(n);
     if (left > 0 && n.lastRegen) ctx.out(`${n.name}: certificate hold timer ${formatDuration(left)} left (${n.lastRegen.unit} regenerated)`);

@@ -1,11 +1,12 @@
 // Lab console: status, node hostname | domain | power, params show | set.
 import type { CommandContext, CommandModule } from '../../src/console/command.js';
 import { TFTP, TVS } from '../../state/cluster/services.js';
+import { staleNotes } from '../../state/cluster/running.js';
 import { fleet } from '../../state/phones/fleet.js';
 import type { TrustState } from '../../state/phones/model.js';
-import { runCtlClient } from '../../state/cluster/trustfiles.js';
 import { changeDomain, changeHostname } from '../../state/ops/rename.js';
 import { setRollbackToPre80 } from '../../state/ops/params.js';
+import { ctlClientUpdate } from '../../state/ops/ctl-client.js';
 import { cucmDate } from '../format.js';
 import { fileMd5, findNode, formatDuration, noNode, nodeNames, serviceState, table, yesNo } from './util.js';
 
@@ -15,7 +16,7 @@ function status(ctx: CommandContext): number {
   const phones = fleet(lab).phones;
   ctx.out(
     `Lab '${s.name}': CUCM ${s.version}, domain ${s.domain}, ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'}, ${phones.length} phones`,
-    `Clock: ${cucmDate(lab.nowMs(), s.timezone)}${s.clock.fixed ? ' (simulated, moves only with clock advance)' : ''}`,
+    `Clock: ${cucmDate(lab.nowMs(), s.timezone)}${s.clock.fixed ? ' (simulated: moves with clock advance and as long-running commands take their time)' : ''}`,
     `Cluster Security Mode: ${s.params.clusterSecurityMode} (${s.params.clusterSecurityMode === 1 ? 'mixed mode' : 'non-secure'})`,
     `Prepare Cluster for Rollback to pre 8.0: ${yesNo(s.params.rollbackToPre80)}`,
     '',
@@ -41,7 +42,7 @@ function status(ctx: CommandContext): number {
     const hold = lab.holdRemaining(n);
     if (hold > 0 && n.lastRegen) notes.push(`${n.name}: ${n.lastRegen.unit} was regenerated; hold timer ${formatDuration(hold)} left`);
     if (n.itlFromReset) notes.push(`${n.name}: serving the reset ITL (signed by ITLRecovery) until Cisco Tftp restarts`);
-    if (n.tvsPresented && n.tvsPresented !== n.certs.TVS.certPem && n.up) notes.push(`${n.name}: TVS still presents its previous certificate`);
+    for (const note of staleNotes(lab, n)) notes.push(`${n.name}: ${note}`);
     if (n.dbCallManagerPem) notes.push(`${n.name}: CallManager.pem differs from the certificate in the database`);
     if (!n.up && n.pendingReplication.length) notes.push(`${n.name}: ${n.pendingReplication.length} replication change(s) waiting for power-on`);
   }
@@ -125,12 +126,32 @@ async function paramsSet(ctx: CommandContext, a: Record<string, string>) {
   return 0;
 }
 
+/** The CTL Client's dialog texts, as seed 002 shows them. */
+export const TOKEN_NOT_IN_CTL = [
+  'The Security Token you have inserted does not exist in the CTL File',
+  'Please remove any Security Tokens already inserted and insert another',
+  'Security Token. Click Ok when done.',
+];
+export const NO_CTL_IN_SECURE_MODE = [
+  'No CTL File exists on the server but the Call Manager Cluster Security Mode is in Secure Mode.',
+  'For the system to function, you must create the CTL File and set Call Manager Cluster the Secure Mode.',
+];
+
 async function ctlClient(ctx: CommandContext) {
   if (!ctx.lab.state.etokens) return ctx.fail("This lab has no USB eTokens: the CTL Client needs a lab created with 'ctl: etoken' in its topology.");
-  const r = await ctx.mutate(() => {
-    const res = runCtlClient(ctx.lab);
-    return { copied: res.copied.map((n) => n.name), missed: res.missed.map((n) => n.name) };
-  });
+  // connecting, inserting the tokens and typing their passwords takes a while on a real PC
+  await ctx.sleep(5000);
+  const r = await ctx.mutate(() => ctlClientUpdate(ctx.lab));
+  if (r.kind === 'token-not-in-ctl') {
+    return ctx.fail(
+      ...TOKEN_NOT_IN_CTL,
+      '',
+      `None of the lab's eTokens is in the CTL on ${ctx.lab.publisher().name} (a tokenless CTL lists none): nothing was changed.`,
+      "To go back to the eTokens, delete it on the publisher ('file delete tftp CTLFile.tlv') and run the CTL Client again.",
+    );
+  }
+  // the client shows this as a warning; clicking Ok goes on with the update (seed 002)
+  if (r.noCtlWarning) ctx.out(...NO_CTL_IN_SECURE_MODE, '(Ok clicked: the CTL Client goes on.)', '');
   ctx.out(`CTL Client: CTLFile.tlv signed with the USB eToken, copied to ${r.copied.join(', ')}.`);
   if (r.missed.length) ctx.out(`Powered off, will get it when they come back: ${r.missed.join(', ')}.`);
   ctx.out('Restart Cisco Tftp and Cisco CallManager on every node that runs them, then reset the phones.');
@@ -180,7 +201,7 @@ const cluster: CommandModule = {
     },
     {
       path: ['ctl-client'],
-      summary: 'Runs the CTL Client plugin with the USB eTokens again (labs with hardware-token CTLs): a CTL signed by an eToken.',
+      summary: 'Runs the CTL Client plugin with the USB eTokens (labs with hardware-token CTLs): a CTL signed by an eToken. It refuses a CTL that lists none of the tokens.',
       run: ctlClient,
     },
     {

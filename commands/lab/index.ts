@@ -5,7 +5,7 @@ import cluster from './cluster.js';
 import phones from './phones.js';
 import clock from './clock.js';
 import drs from './drs.js';
-import session from './session.js';
+import session, { forExec } from './session.js';
 
 export const LAB_MODULES: CommandModule[] = [cluster, phones, clock, drs, session];
 
@@ -22,4 +22,10 @@ function withSyntax(m: CommandModule): CommandModule {
 let cached: Registry | undefined;
 export function labRegistry(): Registry {
   return (cached ??= new Registry(LAB_MODULES.map(withSyntax)));
+}
+
+let cachedExec: Registry | undefined;
+/** For SSH exec requests: the same commands, but reset-lab refuses (a script cannot throw the lab away). */
+export function labExecRegistry(): Registry {
+  return (cachedExec ??= new Registry(LAB_MODULES.map(forExec).map(withSyntax)));
 }

@@ -25,7 +25,9 @@ export async function serverChild(): Promise<void> {
   const dir = tempDir();
   const lab = await newLab({ dir, seed: 1, clock: CLOCK });
   // port 0: the server takes free ports and says which
-  const server = await startServer(lab, { host: '127.0.0.1', port: 0, log: () => {} });
+  // every bench session is admin from 127.0.0.1 on one node: only the global cap applies, so the
+  // figure of the most sessions stays comparable
+  const server = await startServer(lab, { host: '127.0.0.1', port: 0, log: () => {}, maxSessionsPerUser: 10_000, maxSessionsPerNode: 10_000 });
   send({ type: 'ready', port: server.ports[0] });
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'rss') {

@@ -1,6 +1,7 @@
 // Entry point of the `cucm-sim` command: local session (REPL or script), serve, lab, run.
 import { LabError } from '../../state/cluster/lab.js';
 import { StoreError } from '../../state/store.js';
+import { configureSql } from '../../state/sql/host.js';
 import { TopologyError } from '../../state/cluster/topology.js';
 import { CliSession } from '../console/admin-console.js';
 import { type CommonFlags, USAGE, UsageError, parseCommon } from './args.js';
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  configureSql({ timeoutMs: flags.sqlTimeout === undefined ? undefined : flags.sqlTimeout * 1000, maxRows: flags.sqlMaxRows });
   try {
     const [sub] = positionals;
     switch (sub) {

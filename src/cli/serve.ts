@@ -2,6 +2,7 @@
 import type { CommonFlags } from './args.js';
 import { openOrCreateLab } from '../../state/labs.js';
 import { BASE_PORT, DEFAULT_PASSWORD, startServer } from '../frontends/ssh/server.js';
+import { ensureLabPassword, labPasswordFile } from '../../state/cluster/logins.js';
 import { startTftpEndpoints, TFTP_BASE_PORT } from '../net/tftp-endpoints.js';
 
 /** Anything serve() starts; closed in reverse order on shutdown. */
@@ -9,16 +10,59 @@ interface Running {
   close(): Promise<void>;
 }
 
+/** After SIGINT/SIGTERM, the most the orderly stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 5000;
+
+/**
+ * Resolves at the first SIGINT/SIGTERM. From then on the process exits within STOP_DEADLINE_MS
+ * whatever is still running (a command sleeping at realistic pace, a client mid-handshake); a
+ * second signal exits at once.
+ */
+function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let first = true;
+    const on = (sig: NodeJS.Signals) => {
+      if (!first) process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+      first = false;
+      setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
+      resolve();
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
 /** Runs until SIGINT/SIGTERM, or until `until` settles (tests, embedding: no signal handlers then). */
 export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown> } = {}): Promise<number> {
+  // handlers first: a signal during start-up (key generation) stops the server as soon as it can
+  const stop = opts.until ? opts.until.then(() => {}, () => {}) : stopSignal();
+  let stopped = false;
+  void stop.then(() => (stopped = true));
   const { lab } = await openOrCreateLab(flags, 'cucm-sim serve');
   const running: Running[] = [];
   try {
+    if (stopped) return 0;
     const host = flags.host ?? '127.0.0.1';
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
     let ssh;
+    let labPassword: string;
     try {
-      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log, record: flags.record, redact: flags.redact });
+      // the instructor's password: never the admin one, the same across restarts
+      // (a given one is kept only once the server accepted it)
+      labPassword = flags.labPassword ?? ensureLabPassword(lab);
+      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log, record: flags.record, redact: flags.redact, allowExec: flags.allowExec,
+        maxStartups: flags.maxStartups,
+        maxUnauthenticated: flags.maxStartups === undefined ? undefined : Math.max(50, flags.maxStartups),
+        authTimeoutMs: flags.loginGraceTime === undefined ? undefined : flags.loginGraceTime * 1000,
+        maxAuthTries: flags.maxAuthTries,
+        maxSessions: flags.maxSessions,
+        maxSessionsPerNode: flags.maxSessionsPerNode,
+        maxSessionsPerUser: flags.maxSessionsPerUser,
+        labPassword,
+        maxOutputBuffer: flags.maxOutputBuffer,
+        stalledTimeoutMs: flags.stalledTimeout === undefined ? undefined : flags.stalledTimeout * 1000,
+        sftpAllow: flags.sftpAllow,
+      });
     } catch (e) {
       process.stderr.write(`cucm-sim: ${(e as Error).message}\n`);
       return 2;
@@ -26,7 +70,9 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
     running.push(ssh);
     let tftp;
     try {
-      tftp = await startTftpEndpoints(lab, { host, basePort: flags.tftpPort ?? TFTP_BASE_PORT, log });
+      // TFTP answers anyone who can reach it: loopback unless asked otherwise, whatever --host is
+      const tftpHost = flags.tftpHost ?? '127.0.0.1';
+      tftp = await startTftpEndpoints(lab, { host: tftpHost, basePort: flags.tftpPort ?? TFTP_BASE_PORT, maxPerSource: flags.tftpMaxPerSource, log });
     } catch (e) {
       process.stderr.write(`cucm-sim: ${(e as Error).message}\n`);
       return 2;
@@ -43,21 +89,18 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
     const addr = first.host.includes(':') ? `[${first.host}]` : first.host;
     process.stdout.write('\nTFTP (read-only, per node):\n');
     for (const t of tftp.endpoints) process.stdout.write(`${t.node.padEnd(widths[0])}  ${t.host}:${t.port}\n`);
-    process.stdout.write(`\nssh -p ${first.port} ${admin.user}@${addr}${pw}\nPress Ctrl-C to stop.\n`);
+    process.stdout.write(`\nssh -p ${first.port} ${admin.user}@${addr}${pw}\n`);
+    process.stdout.write(`ssh -p ${first.port} lab@${addr}  (lab console, for the instructor: password ${labPassword}, kept in ${labPasswordFile(lab)})\n`);
+    process.stdout.write('Press Ctrl-C to stop.\n');
 
-    if (opts.until) await opts.until.catch(() => {});
-    else {
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      // a command still sleeping (realistic pace) must not keep a stopped server alive
-      setTimeout(() => process.exit(0), 3000).unref();
-    }
+    await stop;
     process.stdout.write('\nShutting down...\n');
     return 0;
   } finally {
     for (const r of running.reverse()) await r.close().catch(() => {});
     lab.close();
+    // stopped by a signal: a command still sleeping (realistic pace) must neither keep the process
+    // alive nor write to the lab it no longer holds
+    if (stopped && !opts.until) setImmediate(() => process.exit(0));
   }
 }

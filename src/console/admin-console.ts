@@ -38,8 +38,9 @@ export class CliSession extends ConsoleCore {
     this.current = opts.node;
   }
 
+  /** Looked up by name on every use, so a lab rebuilt in place (reset-lab) never leaves a stale node. */
   get node(): NodeState {
-    return this.current;
+    return (this.current = liveNode(this.lab, this.current));
   }
   set node(n: NodeState) {
     this.current = n;
@@ -110,7 +111,7 @@ export class CliSession extends ConsoleCore {
   }
 }
 
-/** A rolled-back change replaces the lab's node objects; a session keeps to the live one. */
+/** The lab's node of that name (reset-lab builds new node objects); the old one if it is gone. */
 function liveNode(lab: Lab, node: NodeState): NodeState {
-  return lab.node(node.name) ?? node;
+  return lab.nodes.includes(node) ? node : (lab.node(node.name) ?? node);
 }

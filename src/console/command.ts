@@ -111,6 +111,10 @@ export interface CommandContext {
   ask(prompt: string, opts?: AskOptions): Promise<string>;
   /** Prints the lines and `Executed command unsuccessfully`; returns the failure status. */
   fail(...lines: string[]): number;
+  /**
+   * Takes the time the operation takes on a real system: waits it out with `--pace realistic`, and
+   * in every pace moves the lab's clock by it (a change of its own: call it outside mutate()).
+   */
   sleep(ms: number): Promise<void>;
   pace: 'fast' | 'realistic';
   transfer: TransferClient;

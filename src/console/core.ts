@@ -77,7 +77,7 @@ export abstract class ConsoleCore {
     return false;
   }
 
-  /** Called before every command, Tab and `?`: a rolled-back change replaces the lab's node objects. */
+  /** Called before every command, Tab and `?`: a lab rebuilt in place (reset-lab) has new node objects. */
   protected refresh(): void {}
 
   completion(line: string): Completion {
@@ -119,9 +119,13 @@ export abstract class ConsoleCore {
   }
 
   private context(io: SessionIO, pager: Pager, end: () => void): CommandContext {
+    const core = this;
     return {
       lab: this.lab,
-      node: this.node,
+      // looked up on every use: a command waiting for another's change sees the live node after it
+      get node() {
+        return core.node;
+      },
       session: { user: this.user, commandCount: this.commandCount, width: this.width, height: this.height },
       write: (t) => pager.push(t),
       out: (...lines) => pager.push(lines.map((l) => l + '\n').join('')),
@@ -134,6 +138,11 @@ export abstract class ConsoleCore {
       sleep: async (ms) => {
         await pager.flush();
         if (this.pace === 'realistic') await sleep(ms);
+        // lab time moves by what the operation takes on a real system, so a fixed clock still
+        // stamps each rebuilt file anew; a wall clock that was really waited on moved already
+        if (ms > 0 && (this.lab.state.clock.fixed || this.pace !== 'realistic')) {
+          await this.lab.mutate(() => this.lab.advanceClock(ms));
+        }
       },
       pace: this.pace,
       transfer: this.transfer,

@@ -6,9 +6,10 @@ import { Lab, LabError, NodeState } from '../../state/cluster/lab.js';
 import type { CommandContext, TransferClient } from './command.js';
 import type { Registry } from './registry.js';
 import { ConsoleCore } from './core.js';
-import { labRegistry } from '../../commands/lab/index.js';
+import { labExecRegistry, labRegistry } from '../../commands/lab/index.js';
 import { localTransfer } from '../net/transfer.js';
 import { fleet } from '../../state/phones/fleet.js';
+import { cleanLabValues } from '../../state/text.js';
 
 export const LAB_PROMPT = 'lab>';
 
@@ -20,6 +21,8 @@ export interface LabConsoleOptions {
   pace?: 'fast' | 'realistic';
   transfer?: TransferClient;
   registry?: Registry;
+  /** an SSH exec request: commands that throw the lab away refuse */
+  exec?: boolean;
 }
 
 /** The lab console: the same session core as the admin: CLI, with its own commands and texts. */
@@ -32,7 +35,7 @@ export class LabConsole extends ConsoleCore {
       height: opts.height,
       pace: opts.pace,
       transfer: opts.transfer ?? localTransfer(),
-      registry: opts.registry ?? labRegistry(),
+      registry: opts.registry ?? (opts.exec ? labExecRegistry() : labRegistry()),
     });
   }
 
@@ -99,7 +102,8 @@ export class LabConsole extends ConsoleCore {
         ctx.out(`${r.message}.`, ...reg.syntaxHelp(r.spec));
         return 1;
       case 'command':
-        return r.spec.run(ctx, r.args);
+        // what the lab console is given becomes lab text shown on terminals: controls are dropped
+        return r.spec.run(ctx, cleanLabValues(r.args) as typeof r.args);
     }
   }
 }

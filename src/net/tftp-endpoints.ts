@@ -24,6 +24,8 @@ export interface TftpEndpoints {
 export interface TftpEndpointOptions {
   host?: string;
   basePort?: number;
+  /** concurrent transfers per client address (default 4) */
+  maxPerSource?: number;
   log?: (line: string) => void;
 }
 
@@ -40,6 +42,7 @@ export async function startTftpEndpoints(lab: Lab, opts: TftpEndpointOptions = {
     startTftpServer({
       host,
       port: ports[i],
+      maxPerSource: opts.maxPerSource,
       resolve: (filename) => {
         const node = lab.nodes[i];
         if (!node || !tftpServing(lab, node)) return undefined;

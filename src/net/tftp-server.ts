@@ -8,6 +8,26 @@
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import {
+  DEFAULT_BLKSIZE,
+  ERR_ACCESS,
+  ERR_ILLEGAL,
+  ERR_NOT_FOUND,
+  ERR_UNDEFINED,
+  ERR_UNKNOWN_TID,
+  MAX_BLKSIZE,
+  MIN_BLKSIZE,
+  OP_ACK,
+  OP_ERROR,
+  OP_RRQ,
+  OP_WRQ,
+  dataPacket,
+  errorPacket,
+  isSafeFilename,
+  oackPacket,
+  parseReadRequest,
+  type Remote,
+} from './tftp-packets.js';
 
 export interface TftpServerOptions {
   host?: string; // default '127.0.0.1'
@@ -17,9 +37,11 @@ export interface TftpServerOptions {
     filename: string,
     remote: { address: string; port: number },
   ) => Buffer | undefined | Promise<Buffer | undefined>;
-  timeoutMs?: number; // retransmit timeout, default 1000
+  timeoutMs?: number; // first retransmit timeout, default 1000; doubles per retransmission up to 4x
   retries?: number; // default 5
   maxSessions?: number; // default 64; further RRQs get ERROR code 0 "Server busy"
+  /** concurrent transfers per client address, default 4; further RRQs get "Server busy" too */
+  maxPerSource?: number;
   /** Called once per read request that got a final outcome (served, refused or failed). */
   onTransfer?: (info: { filename: string; remote: string; bytes: number; ok: boolean; error?: string }) => void;
 }
@@ -28,101 +50,6 @@ export interface TftpServer {
   port: number;
   host: string;
   close(): Promise<void>;
-}
-
-const OP_RRQ = 1;
-const OP_WRQ = 2;
-const OP_DATA = 3;
-const OP_ACK = 4;
-const OP_ERROR = 5;
-const OP_OACK = 6;
-
-const ERR_UNDEFINED = 0;
-const ERR_NOT_FOUND = 1;
-const ERR_ACCESS = 2;
-const ERR_ILLEGAL = 4;
-const ERR_UNKNOWN_TID = 5;
-
-const DEFAULT_BLKSIZE = 512;
-const MIN_BLKSIZE = 8;
-const MAX_BLKSIZE = 65464;
-const MAX_FILENAME_BYTES = 255;
-
-interface ReadRequest {
-  filename: string;
-  filenameBytes: number;
-  mode: string;
-  /** Option names lower-cased; the first occurrence of a name wins. */
-  options: Map<string, string>;
-}
-
-type Remote = { address: string; port: number };
-
-function errorPacket(code: number, message: string): Buffer {
-  const text = Buffer.from(message, 'utf8');
-  const pkt = Buffer.alloc(4 + text.length + 1);
-  pkt.writeUInt16BE(OP_ERROR, 0);
-  pkt.writeUInt16BE(code, 2);
-  text.copy(pkt, 4);
-  return pkt;
-}
-
-function dataPacket(block: number, payload: Buffer): Buffer {
-  const pkt = Buffer.allocUnsafe(4 + payload.length);
-  pkt.writeUInt16BE(OP_DATA, 0);
-  pkt.writeUInt16BE(block & 0xffff, 2);
-  payload.copy(pkt, 4);
-  return pkt;
-}
-
-function oackPacket(options: Array<[string, string]>): Buffer {
-  const parts = [Buffer.from([0, OP_OACK])];
-  for (const [name, value] of options) parts.push(Buffer.from(`${name}\0${value}\0`, 'utf8'));
-  return Buffer.concat(parts);
-}
-
-/** Reads a NUL-terminated string; undefined when the terminator is missing. */
-function readString(buf: Buffer, start: number): { bytes: Buffer; next: number } | undefined {
-  const end = buf.indexOf(0, start);
-  if (end < 0) return undefined;
-  return { bytes: buf.subarray(start, end), next: end + 1 };
-}
-
-/** Parses the body of an RRQ/WRQ; undefined when malformed or in an unsupported mode. */
-function parseReadRequest(msg: Buffer): ReadRequest | undefined {
-  const name = readString(msg, 2);
-  if (!name) return undefined;
-  const mode = readString(msg, name.next);
-  if (!mode) return undefined;
-  const modeText = mode.bytes.toString('latin1').toLowerCase();
-  // netascii is served byte-for-byte like octet: the files here are opaque blobs.
-  if (modeText !== 'octet' && modeText !== 'netascii') return undefined;
-
-  const options = new Map<string, string>();
-  let pos = mode.next;
-  while (pos < msg.length) {
-    const key = readString(msg, pos);
-    const value = key && readString(msg, key.next);
-    // A truncated trailing option is dropped rather than failing the whole request.
-    if (!key || !value) break;
-    const k = key.bytes.toString('latin1').toLowerCase();
-    if (!options.has(k)) options.set(k, value.bytes.toString('latin1'));
-    pos = value.next;
-  }
-  return { filename: name.bytes.toString('utf8'), filenameBytes: name.bytes.length, mode: modeText, options };
-}
-
-/** Only flat names are served: no directories, no traversal, nothing odd enough to confuse a resolver. */
-function isSafeFilename(req: ReadRequest): boolean {
-  const f = req.filename;
-  return (
-    f.length > 0 &&
-    req.filenameBytes <= MAX_FILENAME_BYTES &&
-    !f.includes('..') &&
-    !f.includes('/') &&
-    !f.includes('\\') &&
-    !f.includes('\0')
-  );
 }
 
 /** Sends without ever throwing: a lost datagram is recovered by retransmission or not at all. */
@@ -206,9 +133,10 @@ class Transfer {
     this.arm();
   }
 
+  // backoff: a client that does not answer (or a spoofed address) gets ever fewer packets
   private arm(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onTimeout(), this.cfg.timeoutMs);
+    this.timer = setTimeout(() => this.onTimeout(), this.cfg.timeoutMs * Math.min(2 ** this.retransmits, 4));
   }
 
   private onTimeout(): void {
@@ -280,6 +208,7 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
   const timeoutMs = opts.timeoutMs ?? 1000;
   const retries = opts.retries ?? 5;
   const maxSessions = opts.maxSessions ?? 64;
+  const maxPerSource = opts.maxPerSource ?? 4;
   const socketType = isIPv6(host) ? 'udp6' : 'udp4';
 
   const main = dgram.createSocket(socketType);
@@ -300,11 +229,32 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
     }
   };
 
+  /** Transfers running per client address: one host cannot take every slot. */
+  const perSource = new Map<string, number>();
+  // Answers to malformed datagrams (which can be tiny) per address: a burst, then a few per second,
+  // so a flood of them with a forged source cannot turn the server into a reflector
+  const errorBudget = new Map<string, { tokens: number; at: number }>();
+  const ERROR_BURST = 32;
+  const ERRORS_PER_SECOND = 16;
+  const mayReply = (address: string): boolean => {
+    const now = Date.now();
+    if (errorBudget.size > 4096) errorBudget.clear();
+    const b = errorBudget.get(address) ?? { tokens: ERROR_BURST, at: now };
+    b.tokens = Math.min(ERROR_BURST, b.tokens + ((now - b.at) / 1000) * ERRORS_PER_SECOND);
+    b.at = now;
+    errorBudget.set(address, b);
+    if (b.tokens < 1) return false;
+    b.tokens--;
+    return true;
+  };
   const reply = (to: Remote, code: number, message: string) => safeSend(main, errorPacket(code, message), to);
+  const illegal = (to: Remote) => {
+    if (mayReply(to.address)) reply(to, ERR_ILLEGAL, 'Illegal TFTP operation');
+  };
 
   async function handleRead(msg: Buffer, remote: Remote): Promise<void> {
     const req = parseReadRequest(msg);
-    if (!req) return reply(remote, ERR_ILLEGAL, 'Illegal TFTP operation');
+    if (!req) return illegal(remote);
     const key = remoteLabel(remote);
     // A client that retransmits its RRQ while we are already serving it gets no second transfer.
     if (sessions.has(key)) return;
@@ -314,7 +264,7 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
       report({ filename: req.filename, remote: key, bytes: 0, ok: false, error });
     };
     if (!isSafeFilename(req)) return fail(ERR_ACCESS, 'Access violation');
-    if (sessions.size >= maxSessions) return fail(ERR_UNDEFINED, 'Server busy');
+    if (sessions.size >= maxSessions || (perSource.get(remote.address) ?? 0) >= maxPerSource) return fail(ERR_UNDEFINED, 'Server busy');
 
     // Reserve the slot before any await so concurrent RRQs are counted correctly.
     let cancelled = false;
@@ -325,8 +275,15 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
         transfer?.abort(reason);
       },
     });
+    perSource.set(remote.address, (perSource.get(remote.address) ?? 0) + 1);
+    let released = false;
     const release = (): void => {
+      if (released) return;
+      released = true;
       sessions.delete(key);
+      const n = (perSource.get(remote.address) ?? 1) - 1;
+      if (n > 0) perSource.set(remote.address, n);
+      else perSource.delete(remote.address);
     };
 
     let data: Buffer | Uint8Array | undefined;
@@ -396,10 +353,10 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
       if (opcode === OP_RRQ) {
         handleRead(msg, remote).catch(() => {});
       } else if (opcode === OP_WRQ) {
-        reply(remote, ERR_ACCESS, 'Access violation');
+        if (mayReply(remote.address)) reply(remote, ERR_ACCESS, 'Access violation');
       } else if (opcode !== OP_ERROR) {
         // ERRORs are never answered, so two confused endpoints cannot ping-pong forever.
-        reply(remote, ERR_ILLEGAL, 'Illegal TFTP operation');
+        illegal(remote);
       }
     } catch {
       // Never let a datagram take the process down.
@@ -415,6 +372,7 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
       closed = true;
       for (const session of [...sessions.values()]) session.abort('server closed');
       sessions.clear();
+      perSource.clear();
       closing = new Promise<void>((resolve) => {
         try {
           main.close(() => resolve());

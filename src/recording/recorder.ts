@@ -8,6 +8,10 @@ import { CastWriter } from './cast-writer.js';
 import { Redactor, RedactOptions, parseRedactSpec, redactContextOf } from './redact.js';
 import { renderLine } from './terminal-text.js';
 import { TextWriter } from './text-writer.js';
+import { stripControls } from '../../state/text.js';
+
+/** Controls the console itself writes: line ends and tabs. */
+const KEEP = '\n\r\t';
 
 /** Anything that emits session events: CliSession, the lab console, an SSH channel's session. */
 export interface EventSource {
@@ -53,7 +57,8 @@ export class Recorder {
   constructor(readonly opts: RecordOptions = {}) {
     this.format = opts.format ?? (opts.file && /\.cast$/i.test(opts.file) ? 'cast' : 'text');
     this.prompts = opts.prompts ?? ['admin:', 'lab>'];
-    if (opts.file) this.fd = openSync(opts.file, 'w');
+    // 0600: a recording may show what a session typed and printed
+    if (opts.file) this.fd = openSync(opts.file, 'w', 0o600);
     const write = (s: string) => this.write(s);
     const redact = (s: string) => (opts.redact ? opts.redact.apply(s) : s);
     if (this.format === 'cast') this.castWriter = new CastWriter(opts, write, redact);
@@ -68,6 +73,8 @@ export class Recorder {
   /** Records one session event. */
   event(text: string, kind: OutputKind): void {
     if (this.closed || !text) return;
+    // last defence: lab text reaches recordings without escape sequences or stray controls
+    if (!isPagerEvent(kind)) text = stripControls(text, KEEP);
     const shown = kind === 'echo' ? renderLine(this.currentLine) : '';
     const isCommand = kind === 'echo' && this.prompts.some((p) => shown === p);
     const nl = text.lastIndexOf('\n');

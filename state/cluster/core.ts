@@ -1,8 +1,10 @@
 // The lab's state and the files beside it: change sets committed atomically, the simulated clock,
 // node and service lookups, and the TFTP directories. The cluster operations take a LabCore.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Change, Store } from '../store.js';
+import { restore, snapshot } from '../undo.js';
 import { certView } from '../crypto/certs.js';
 import { FreshKeys, KeySource, SeededKeys, privateKey } from '../crypto/keys.js';
 import { ServiceState, findService, TFTP } from './services.js';
@@ -15,6 +17,8 @@ function tftpRel(node: string, file = ''): string {
 
 export class LabCore {
   private mutex: Promise<void> = Promise.resolve();
+  /** the change running now, seen by code it calls (nested mutate() joins it) */
+  private active = new AsyncLocalStorage<{ open: boolean }>();
   private pending = new Map<string, Buffer | null>();
   private listeners = new Set<() => void>();
   protected keys: KeySource;
@@ -41,20 +45,29 @@ export class LabCore {
 
   /**
    * Runs a change with exclusive access. On success the state and staged files are committed
-   * together; on failure (or a cancelled dialog) everything is rolled back.
+   * together; on failure (or a cancelled dialog) this change alone is rolled back. Changes run one at
+   * a time per lab, so the rollback restores the state in place: every object a session holds (a
+   * node, a service) stays the live one. A mutate() called from inside a change joins that change.
    */
   async mutate<T>(fn: () => Promise<T> | T): Promise<T> {
+    const outer = this.active.getStore();
+    if (outer?.open) return fn();
     const prev = this.mutex;
     let release!: () => void;
     this.mutex = new Promise<void>((r) => (release = r));
     await prev;
-    const snapshot = JSON.stringify(this.state);
+    const root = this.state;
+    const before = snapshot(root);
+    const token = { open: true };
     try {
-      const result = await fn();
+      const result = await this.active.run(token, fn);
+      token.open = false;
       this.flush();
       return result;
     } catch (e) {
-      this.state = JSON.parse(snapshot);
+      token.open = false;
+      restore(before);
+      this.state = root;
       this.keys = this.state.seed !== undefined ? new SeededKeys(this.state.seed, this.state.counters) : new FreshKeys();
       this.pending.clear();
       throw e;
@@ -83,7 +96,10 @@ export class LabCore {
    */
   replaceWith(fresh: LabCore): void {
     for (const n of this.state.nodes) for (const f of this.listTftp(n)) this.stageTftp(n, f, null);
-    this.state = fresh.state;
+    // the same state object, so a rollback and every session still work on the live one
+    const live = this.state as unknown as Record<string, unknown>;
+    for (const k of Object.keys(live)) delete live[k];
+    Object.assign(live, fresh.state);
     this.keys = fresh.keys;
     for (const n of this.state.nodes) for (const f of fresh.listTftp(n)) this.stageTftp(n, f, fresh.readTftp(n, f) ?? null);
   }

@@ -1,11 +1,13 @@
 // Services started, stopped and restarted, and nodes powered off and on, with what each start does:
-// Tftp rebuilds its ITL (or keeps the one `utils itl reset` copied), TVS presents its current certificate.
+// Tftp rebuilds its ITL (or keeps the one `utils itl reset` copied), and every service loads what it
+// uses until its next start (running.ts).
 import { buildItl } from '../trust/itl.js';
 import type { LabCore } from './core.js';
 import type { NodeState } from './state.js';
-import { ServiceState, findService, TFTP, TVS } from './services.js';
+import { ServiceState, findService, TFTP } from './services.js';
 import { trustCluster, writeItl } from './trustfiles.js';
 import { catchUp } from './replication.js';
+import { loadService } from './running.js';
 
 /** Stops and starts a service with the side effects CUCM has. */
 export function restartService(lab: LabCore, node: NodeState, svc: ServiceState, opts: { keepResetItl?: boolean } = {}): void {
@@ -38,10 +40,10 @@ function onServiceStarted(lab: LabCore, node: NodeState, svc: ServiceState, opts
       writeItl(lab, node, 'CallManager');
     }
   }
-  if (svc.name === TVS) node.tvsPresented = node.certs.TVS.certPem;
+  loadService(lab, node, svc.name);
 }
 
-/** Restarts every service that was running, as a reboot does (Tftp rebuilds its ITL, TVS presents its certificate). */
+/** Restarts every service that was running, as a reboot does (each loads what it uses afresh). */
 export function rebootServices(lab: LabCore, node: NodeState): void {
   if (!node.up) return;
   for (const s of node.services) if (s.activated && !s.commandedOut) restartService(lab, node, s);

@@ -20,8 +20,8 @@ export interface NodeState {
   services: ServiceState[];
   /** OS trust store, as replicated: key "<unit>-trust/<file>.pem" */
   trust: Record<string, string>;
-  /** the certificate TVS presents to phones (changes when TVS restarts) */
-  tvsPresented?: string;
+  /** what Cisco Tftp, CallManager, TVS and Tomcat loaded at their last start (running.ts) */
+  running?: RunningServices;
   /** after `utils itl reset`, the copied ITL stays until the next ordinary Tftp restart */
   itlFromReset: boolean;
   /** the node's own domain when it differs from the cluster's (lab console `node domain`) */
@@ -35,6 +35,18 @@ export interface NodeState {
   pendingReplication: ReplicationEvent[];
   /** when the node joined the cluster (for show network cluster) */
   since: number;
+}
+
+/** What a service read at its last start and keeps using until it restarts. */
+export interface RunningServices {
+  /** Cisco Tftp: the trust files it serves (keys of LabState.loadedFiles) and the key that signs */
+  tftp?: { itl?: string; ctl?: string; signer: { certPem: string; keyPem: string } };
+  /** Cisco CallManager: the certificate it presents and the cluster security mode it runs in */
+  callmanager?: { certPem: string; mixed: boolean };
+  /** Cisco Trust Verification Service: its own certificate and its node's CallManager certificate */
+  tvs?: { certPem: string; callManagerPem: string };
+  /** Cisco Tomcat: the certificate HTTPS clients see */
+  tomcat?: { certPem: string };
 }
 
 export type ReplicationEvent = { kind: 'trust'; key: string; pem: string | null } | { kind: 'ctl'; data: string | null };
@@ -83,8 +95,8 @@ export interface LabState extends LabSections {
   nodes: NodeState[];
   etokens?: EtokenState;
   cli: { pagination: boolean; sessionTimeoutMin: number };
-  /** per-account failed logins for SSH lockout */
-  accountLock: { failures: number; lockedUntil: number };
+  /** trust files the running Tftp services loaded, by MD5 (base64); unreferenced ones are dropped */
+  loadedFiles?: Record<string, string>;
   /** when each TFTP file was last written (lab time), key "<node>/<file>" */
   mtimes: Record<string, number>;
   /** DRS backups, oldest first */

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { SubjectFields } from '../crypto/certs.js';
+import { cleanLabValues } from '../text.js';
 
 export interface NodeSpec {
   name: string;
@@ -81,6 +82,8 @@ export function loadTopology(path: string): Topology {
 
 export function normalizeTopology(raw: unknown, where = 'topology'): Topology {
   const t = defaultTopology();
+  // names and descriptions end up on terminals: no control characters or escape sequences
+  raw = cleanLabValues(raw);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TopologyError(`${where}: expected a mapping at the top level`);
   const r = raw as Record<string, unknown>;
   const known = ['name', 'version', 'domain', 'subject', 'timezone', 'nodes', 'accounts', 'ctl', 'devicePools', 'phones'];

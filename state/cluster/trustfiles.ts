@@ -6,6 +6,7 @@ import type { TrustCluster } from '../trust/records.js';
 import type { LabCore } from './core.js';
 import { LabError, NodeState } from './state.js';
 import { CALLMANAGER, CAPF, TFTP } from './services.js';
+import { tftpRebuiltItl } from './running.js';
 
 /** The cluster as the trust-file builders see it, now. */
 export function trustCluster(lab: LabCore): TrustCluster {
@@ -20,9 +21,11 @@ export function trustCluster(lab: LabCore): TrustCluster {
   };
 }
 
+/** The node's Tftp builds its ITL: written to its directory, and served from now on if Tftp runs. */
 export function writeItl(lab: LabCore, node: NodeState, signer: 'CallManager' | 'ITLRecovery' = 'CallManager'): Buffer {
   const itl = buildItl(trustCluster(lab), node, signer);
   lab.stageTftp(node, 'ITLFile.tlv', itl);
+  tftpRebuiltItl(lab, node, itl);
   return itl;
 }
 
@@ -36,7 +39,10 @@ export function etokenCtl(lab: LabCore): Buffer {
   return buildEtokenCtl(trustCluster(lab), lab.state.etokens!);
 }
 
-/** Copies the CTL to every node; a node that is down gets it when it comes back. */
+/**
+ * Copies the CTL to every node; a node that is down gets it when it comes back. The running Tftp
+ * services keep serving the CTL they read at their start until they restart.
+ */
 export function distributeCtl(lab: LabCore, data: Buffer | null): { copied: NodeState[]; missed: NodeState[] } {
   const copied: NodeState[] = [];
   const missed: NodeState[] = [];

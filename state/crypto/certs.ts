@@ -1,7 +1,6 @@
-// Real self-signed X.509 certificates for the CUCM certificate units. node-forge assembles the
-// certificate structure; the signature is made with Node's native RSA (much faster than forge's).
-import { createPublicKey, createSign, KeyObject, X509Certificate, createHash } from 'node:crypto';
-import forge from 'node-forge';
+// The CUCM certificate units and the lab's view of a certificate (what trust files and the CLI read).
+import { KeyObject, X509Certificate, createHash } from 'node:crypto';
+import { IssueSpec, issueSelfSignedDer, ParsedCert, parseCertificate, toPem } from './x509.js';
 
 export const CERT_UNITS = ['CallManager', 'TVS', 'CAPF', 'ITLRecovery', 'tomcat', 'ipsec'] as const;
 export type CertUnit = (typeof CERT_UNITS)[number];
@@ -36,17 +35,19 @@ export interface CertView {
   keyBits: number;
   sha1: Buffer;
   publicKey: KeyObject;
+  /** the DER taken apart: names in encoded order, extensions, algorithm */
+  parsed: ParsedCert;
 }
 
 const viewCache = new Map<string, CertView>();
 
 /** CUCM prints names with a fixed attribute order regardless of the DER order. */
-export function cucmName(attrs: { shortName?: string; value?: unknown }[]): string {
+export function cucmName(attrs: { short: string; value: string }[]): string {
   const order = ['CN', 'OU', 'O', 'L', 'ST', 'C'];
   const parts: string[] = [];
   for (const k of order) {
-    const a = attrs.find((x) => x.shortName === k);
-    if (a) parts.push(`${k}=${String(a.value)}`);
+    const a = attrs.find((x) => x.short === k);
+    if (a) parts.push(`${k}=${a.value}`);
   }
   return parts.join(';');
 }
@@ -55,24 +56,25 @@ export function certView(certPem: string): CertView {
   const hit = viewCache.get(certPem);
   if (hit) return hit;
   const x = new X509Certificate(certPem);
-  const fc = forge.pki.certificateFromPem(certPem);
   const der = x.raw;
-  const serial = Buffer.from(x.serialNumber, 'hex');
+  const p = parseCertificate(der);
   const pub = x.publicKey;
-  const pkcs1 = pub.export({ type: 'pkcs1', format: 'der' }) as Buffer;
+  let pkcs1: Buffer = Buffer.alloc(0);
+  if (pub.asymmetricKeyType === 'rsa') pkcs1 = pub.export({ type: 'pkcs1', format: 'der' }) as Buffer;
   const view: CertView = {
     der,
-    subject: cucmName(fc.subject.attributes),
-    issuer: cucmName(fc.issuer.attributes),
-    serial,
-    serialHex: [...serial].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':'),
+    subject: cucmName(p.subject),
+    issuer: cucmName(p.issuer),
+    serial: p.serial,
+    serialHex: [...p.serial].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':'),
     publicKeyPkcs1: pkcs1,
-    signature: Buffer.from(fc.signature as string, 'binary'),
-    notBefore: new Date(x.validFrom),
-    notAfter: new Date(x.validTo),
+    signature: p.signature,
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
     keyBits: (pub.asymmetricKeyDetails?.modulusLength as number) ?? 0,
     sha1: createHash('sha1').update(der).digest(),
     publicKey: pub,
+    parsed: p,
   };
   if (viewCache.size > 2000) viewCache.clear();
   viewCache.set(certPem, view);
@@ -81,50 +83,17 @@ export function certView(certPem: string): CertView {
 
 // ---------------------------------------------------------------- issuing
 
-export interface IssueSpec {
-  commonName: string;
-  fields: SubjectFields;
-  key: KeyObject;
-  serial: Buffer;
-  notBefore: Date;
-  years: number;
-  /** unit name, used for the key usage profile */
-  unit: string;
+export type { IssueSpec } from './x509.js';
+
+/** A self-signed certificate as PEM (see x509.ts for the layout). */
+export function issueSelfSigned(spec: IssueSpec): string {
+  return toPem(issueSelfSignedDer(spec));
 }
 
-/** Builds a self-signed certificate; forge lays out the TBS, Node's crypto signs it. */
-export function issueSelfSigned(spec: IssueSpec): string {
-  const cert = forge.pki.createCertificate();
-  const pubPem = createPublicKey(spec.key).export({ type: 'spki', format: 'pem' }).toString();
-  cert.publicKey = forge.pki.publicKeyFromPem(pubPem);
-  cert.serialNumber = spec.serial.toString('hex');
-  cert.validity.notBefore = new Date(Math.floor(spec.notBefore.getTime() / 1000) * 1000);
-  const end = new Date(cert.validity.notBefore);
-  end.setUTCFullYear(end.getUTCFullYear() + spec.years);
-  cert.validity.notAfter = end;
-  const attrs = [
-    { shortName: 'CN', value: spec.commonName },
-    { shortName: 'OU', value: spec.fields.OU },
-    { shortName: 'O', value: spec.fields.O },
-    { shortName: 'L', value: spec.fields.L },
-    { shortName: 'ST', value: spec.fields.ST },
-    { shortName: 'C', value: spec.fields.C },
-  ];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  const isCa = spec.unit === 'CAPF' || spec.unit === 'ITLRecovery' || spec.unit === 'CallManager';
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: isCa },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, dataEncipherment: true, keyCertSign: isCa },
-    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
-  (cert as unknown as { signatureOid: string }).signatureOid = forge.pki.oids.sha256WithRSAEncryption;
-  const tbs = forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert)).getBytes();
-  const sig = createSign('sha256').update(Buffer.from(tbs, 'binary')).sign(spec.key);
-  (cert as unknown as { signature: string }).signature = sig.toString('binary');
-  return forge.pki.certificateToPem(cert);
+/** Years of validity CUCM gives a unit: 5, except ITLRecovery made by 12.0 or later (20). */
+export function validityYears(unit: string, version: string): number {
+  const major = Number(/^(\d+)/.exec(version)?.[1] ?? 0);
+  return unit === 'ITLRecovery' && major >= 12 ? 20 : 5;
 }
 
 /** Subject CN for a unit as CUCM names them. */

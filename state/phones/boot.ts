@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Lab } from '../cluster/lab.js';
 import { certView } from '../crypto/certs.js';
+import { tomcatPresented } from '../cluster/running.js';
 import { fileChecksums, parseTrustList } from '../trust/tlv-parse.js';
 import { PhoneState, TrustState } from './model.js';
 import { installedLists, setInstalled } from './trustlists.js';
@@ -162,7 +163,7 @@ export function pressDirectories(lab: Lab, p: PhoneState): boolean {
   run.log(`SECD: clpSetupSsl: TCP connected, <${ip}> c:8 s:9`);
   run.log(`SECD: clpSetupSsl: start SSL/TLS handshake, <${ip}> c:8 s:9`);
   run.log('SECD: srvr_cert_vfy: Server Certificate Validation needs to be done');
-  const tomcat = certView(pub.certs.tomcat.certPem);
+  const tomcat = certView(tomcatPresented(pub));
   const { itl, ctl, blank } = installedLists(lab, p);
   const effItl = itl && !blank ? itl : undefined;
   run.log('SECD: findByCertAndRoleInTL: Searching TL from CTL file');

@@ -1,11 +1,12 @@
 // The Security By Default rules by which a phone decides whether to trust a signed file, and the TVS
 // servers it asks about a signer that is in neither its CTL nor its ITL.
 import { createHash, KeyObject, X509Certificate } from 'node:crypto';
-import type { NodeState } from '../cluster/lab.js';
+import type { Lab, NodeState } from '../cluster/lab.js';
 import { TVS } from '../cluster/services.js';
+import { tvsCallManager, tvsPresented } from '../cluster/running.js';
 import { certView } from '../crypto/certs.js';
 import { Role } from '../trust/tlv.js';
-import { ParsedRecord, ParsedTrustList, publicKeyFromPkcs1, signerRecord, verifyTrustList } from '../trust/tlv-parse.js';
+import { parseTrustList, ParsedRecord, ParsedTrustList, publicKeyFromPkcs1, signerRecord, verifyTrustList } from '../trust/tlv-parse.js';
 import { poolOf } from './model.js';
 import { installedLists } from './trustlists.js';
 import { TVS_PORT } from './tftpfiles.js';
@@ -13,12 +14,20 @@ import type { PhoneRun } from './run.js';
 
 export const TVS_TTL_S = 86400;
 
-/** The certificates a node's TVS can vouch for: the database's certificate table. */
-export function tvsStore(node: NodeState): string[] {
-  const out: string[] = [];
-  for (const [unit, c] of Object.entries(node.certs)) out.push(unit === 'CallManager' ? (node.dbCallManagerPem ?? c.certPem) : c.certPem);
+/**
+ * The certificates a node's TVS can vouch for: the database's certificate table, with its own node's
+ * CallManager certificate as it was when TVS started, and the certificates of the CTL on disk (TVS
+ * recaches CTLFile.tlv when it changes, seeds 002/004).
+ */
+export function tvsStore(lab: Lab, node: NodeState): string[] {
+  const out: string[] = [tvsCallManager(node)];
+  for (const [unit, c] of Object.entries(node.certs)) if (unit !== 'CallManager') out.push(c.certPem);
   // the trust store includes Phone-SAST-trust (the eTokens of a CTL made with the CTL Client)
-  out.push(...Object.values(node.trust));
+  const own = `CallManager-trust/${lab.fqdn(node)}.pem`;
+  for (const [key, pem] of Object.entries(node.trust)) if (key !== own) out.push(pem);
+  const ctl = lab.readTftp(node, 'CTLFile.tlv');
+  const parsed = ctl ? parseTrustList(ctl) : undefined;
+  if (parsed?.ok) for (const r of parsed.list.records) if (r.certificate) out.push(new X509Certificate(r.certificate).toString());
   return out;
 }
 
@@ -94,7 +103,7 @@ export function askTvs(run: PhoneRun, q: SignerQuery, itl: ParsedTrustList, ctlP
       `SECD: connectToTvsServer: Successfully started a TLS connection establishment to the TVS server: IP:${addr}, port:${TVS_PORT} (default); Waiting for it to get connected.`,
     );
     run.log('SECD: srvr_cert_vfy: Server Certificate Validation needs to be done');
-    const presented = certView(node.tvsPresented ?? node.certs.TVS.certPem);
+    const presented = certView(tvsPresented(node));
     if (ctlPresent) run.log('SECD: findByIssuerAndSerialAndRoleInTL: Searching TL from CTL file');
     run.log('SECD: findByIssuerAndSerialAndRoleInTL: Searching TL from ITL file');
     const rec = itl.records.find((r) => r.func === Role.TVS && r.serial?.equals(presented.serial) && (r.issuerName === undefined || r.issuerName === presented.issuer));
@@ -111,7 +120,7 @@ export function askTvs(run: PhoneRun, q: SignerQuery, itl: ParsedTrustList, ctlP
     run.log('SECD: verifyCertWithHashFromTL: cert hash and hash in TL MATCH');
     run.log(`SECD: tvs_cert_vfy: TVS cert verified with hash from TL, <${addr}>`);
     run.log('SECD: sendTvsClientReqToSrvr: Authenticate Certificate : request sent to TVS server - waiting for response');
-    const found = tvsLookup(node, q);
+    const found = tvsLookup(lab, node, q);
     run.log(`SECD: processTvsSrvrResponse: Authentication Response received, status : ${found ? 0 : 1}`);
     if (found) {
       const v = certView(found);
@@ -124,9 +133,9 @@ export function askTvs(run: PhoneRun, q: SignerQuery, itl: ParsedTrustList, ctlP
   return undefined;
 }
 
-function tvsLookup(node: NodeState, q: SignerQuery): string | undefined {
+function tvsLookup(lab: Lab, node: NodeState, q: SignerQuery): string | undefined {
   const want = q.der ? sha1hex(q.der) : undefined;
-  for (const pem of tvsStore(node)) {
+  for (const pem of tvsStore(lab, node)) {
     let v;
     try {
       v = certView(pem);

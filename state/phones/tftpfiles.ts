@@ -2,6 +2,7 @@
 // signed, per-phone trust list names, and the files of its TFTP directory.
 import type { Lab, NodeState } from '../cluster/lab.js';
 import { TFTP } from '../cluster/services.js';
+import { servedTrustFile, tftpSigner } from '../cluster/running.js';
 import { certView } from '../crypto/certs.js';
 import { buildTrustList } from '../trust/tlv-build.js';
 import { parseTrustList, ParsedTrustList } from '../trust/tlv-parse.js';
@@ -86,12 +87,13 @@ export function parseConfig(xml: string, signer: string): AppliedConfig {
 }
 
 /**
- * SEP<MAC>.cnf.xml.sgn: the configuration signed with the TFTP node's CallManager key. It is a
+ * SEP<MAC>.cnf.xml.sgn: the configuration signed with the CallManager key the node's Tftp loaded at
+ * its start (seeds 000/003: the TFTP private key of CallManager.pem signs it). It is a
  * trust-list header (FILENAME = SEP<MAC>.cnf.xml, no records) followed by the XML; the signature
  * covers the whole file minus the SIGNATURE field, as for trust lists.
  */
 export function signedConfig(lab: Lab, node: NodeState, p: PhoneState): Buffer {
-  const c = node.certs.CallManager;
+  const c = tftpSigner(node);
   return buildTrustList({
     filename: `${p.name}.cnf.xml`,
     timestamp: Math.floor(lab.nowMs() / 1000),
@@ -103,7 +105,8 @@ export function signedConfig(lab: Lab, node: NodeState, p: PhoneState): Buffer {
 
 /**
  * What a node's TFTP service answers for a file name: per-phone trust list names map to the node's
- * ITLFile.tlv / CTLFile.tlv, configuration files are built for phones of the cluster, anything else
+ * ITLFile.tlv / CTLFile.tlv as its Tftp loaded them at its start (the files on disk may be newer),
+ * configuration files are built for phones of the cluster, anything else
  * comes from the TFTP directory (never the ITLRecovery key bag). The fleet must exist: requests from
  * outside go through resolveTftpFile (fleet.ts).
  */
@@ -112,8 +115,9 @@ export function servedFile(lab: Lab, node: NodeState, filename: string): Buffer 
   const per = /^(ITL|CTL)(SEP[0-9A-Fa-f]{12})\.tlv$/i.exec(name);
   if (per) {
     if (!phoneIn(fleetOf(lab), per[2])) return undefined;
-    return lab.readTftp(node, per[1].toUpperCase() === 'ITL' ? 'ITLFile.tlv' : 'CTLFile.tlv');
+    return servedTrustFile(lab, node, per[1].toUpperCase() === 'ITL' ? 'ITL' : 'CTL');
   }
+  if (name === 'ITLFile.tlv' || name === 'CTLFile.tlv') return servedTrustFile(lab, node, name === 'ITLFile.tlv' ? 'ITL' : 'CTL');
   const cfg = /^(SEP[0-9A-Fa-f]{12})\.cnf\.xml(\.sgn)?$/i.exec(name);
   if (cfg) {
     const p = phoneIn(fleetOf(lab), cfg[1]);

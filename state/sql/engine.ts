@@ -22,6 +22,8 @@ const WRITE_OPCODES = new Set([
   'JournalMode', 'VUpdate', 'VCreate', 'VDestroy', 'VBegin', 'SqlExec', 'LoadAnalysis',
   'Checkpoint', 'MaxPgcnt', 'Pagecount', 'ResetCount',
 ]);
+/** SQLite heap of one query, tables included. */
+export const SQLITE_HEAP_BYTES = 128 * 1024 * 1024;
 const FORBIDDEN_FUNCTIONS = /^(sqlite_attach|sqlite_detach|load_extension)\b/i;
 
 const oneLine = (e: unknown): string =>
@@ -80,6 +82,10 @@ export function executeReadOnly(SQL: SqlJsStatic, tables: SqlTables, sql: string
       }
     }
     db.run('COMMIT');
+    // Sorts and temporary tables stay in SQLite's heap, which is capped: a sorted cross join fails
+    // with "out of memory" instead of growing the worker without bound.
+    db.run('PRAGMA temp_store = MEMORY');
+    db.run(`PRAGMA hard_heap_limit = ${SQLITE_HEAP_BYTES}`);
     db.run('PRAGMA query_only = ON');
 
     // SQLite's own view of the text: exactly one statement (trailing comments/semicolons are fine).
@@ -118,7 +124,7 @@ export function executeReadOnly(SQL: SqlJsStatic, tables: SqlTables, sql: string
         if (rows.length >= limits.maxRows) {
           return {
             ok: false,
-            error: `result has more than ${limits.maxRows} rows; narrow the query (e.g. select first ${limits.maxRows} ...)`,
+            error: `result has more than ${limits.maxRows} rows; narrow the query (e.g. select first ${limits.maxRows} ...) or raise --sql-max-rows`,
           };
         }
         const row = stmt.get().map((v: SqlValue): string | number | null => {
@@ -143,7 +149,9 @@ export function executeReadOnly(SQL: SqlJsStatic, tables: SqlTables, sql: string
       stmt.free();
     }
   } catch (e) {
-    return { ok: false, error: oneLine(e) || 'query failed' };
+    const msg = oneLine(e) || 'query failed';
+    if (/out of memory/i.test(msg)) return { ok: false, error: `query stopped: out of memory (a query may use ${SQLITE_HEAP_BYTES / 1048576} MB); narrow the query` };
+    return { ok: false, error: msg };
   } finally {
     try {
       db?.close();

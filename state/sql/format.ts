@@ -1,4 +1,5 @@
 // How `run sql` prints: Informix-style column headings and the CUCM result table.
+import { stripControls } from '../text.js';
 
 /** Informix-style heading: lower case; anything that is not a plain identifier in parentheses. */
 export function informixColumnName(name: string): string {
@@ -24,9 +25,9 @@ export function informixColumnName(name: string): string {
 /** CUCM `run sql` table text: header, a row of '=' per column, then rows; every cell padded. */
 export function formatSqlTable(columns: string[], rows: (string | number | boolean | null)[][]): string {
   if (!columns.length) return '';
-  const names = columns.map(informixColumnName);
+  const names = columns.map((c) => informixColumnName(stripControls(c)));
   const text = (v: string | number | boolean | null | undefined): string =>
-    v === null || v === undefined ? 'NULL' : v === true ? 't' : v === false ? 'f' : String(v);
+    v === null || v === undefined ? 'NULL' : v === true ? 't' : v === false ? 'f' : stripControls(String(v));
   const cells = rows.map((row) => names.map((_, i) => text(row[i])));
   const widths = names.map((name, i) => Math.max(name.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join(' ');

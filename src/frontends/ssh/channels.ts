@@ -1,8 +1,9 @@
 // The session channels of a logged-in SSH client: PTY requests and window changes, and a shell or
 // exec request turned into a console with the front end that suits it.
 //
-// Real CUCM refuses exec requests (clients such as cisco-cucm-mcp open a shell for that reason);
-// here `ssh host 'show itl'` runs the command and returns its exit status, as a convenience.
+// Real CUCM refuses exec requests (clients such as cisco-cucm-mcp open a shell for that reason), and
+// so does this server unless it was started with allowExec: then `ssh host 'show itl'` runs the
+// command and returns its exit status.
 import type { Connection, PseudoTtyInfo, ServerChannel } from 'ssh2';
 import type { Lab } from '../../../state/cluster/lab.js';
 import type { TransferClient } from '../../console/command.js';
@@ -12,6 +13,7 @@ import type { Role } from './auth.js';
 import type { FrontEnd, ShellSession } from './front-end.js';
 import { InteractiveShell } from './interactive-shell.js';
 import { LineShell } from './line-shell.js';
+import { MAX_CHANNELS_PER_CONNECTION } from './limits.js';
 
 /** how long a connection may stay open after its session has ended */
 const LINGER_MS = 10_000;
@@ -20,6 +22,9 @@ const LINGER_MS = 10_000;
 export interface ShellEntry {
   node: string;
   fe: FrontEnd;
+  role?: Role;
+  /** account@source, for the per-user cap */
+  user?: string;
 }
 
 /** What the channels of a connection need from their server. */
@@ -30,9 +35,16 @@ export interface ChannelHost {
   record?: string;
   redact?: string;
   maxSessions: number;
+  /** why a new session may not open (the server's caps), or undefined */
+  admit?(node: string, user: string | undefined): string | undefined;
+  /** run exec requests instead of refusing them as CUCM does */
+  allowExec?: boolean;
   /** how long a login may go without opening a session */
   authTimeoutMs: number;
   shells: Set<ShellEntry>;
+  /** output held for a client that does not read, and how long it may stay stalled */
+  maxOutputBuffer?: number;
+  stalledTimeoutMs?: number;
   closing(): boolean;
   /** the number of the next recording file */
   nextRecording(): number;
@@ -45,20 +57,25 @@ export function sessionRecordFile(record: string, who: string, n: number): strin
 }
 
 /** The lab console, loaded only for `lab` logins. */
-async function labConsole(lab: Lab, width: number, height: number | undefined, pace: ChannelHost['pace']): Promise<ShellSession> {
+async function labConsole(lab: Lab, width: number, height: number | undefined, pace: ChannelHost['pace'], exec: boolean): Promise<ShellSession> {
   const { LabConsole } = await import('../../console/lab-console.js');
-  return new LabConsole({ lab, user: 'lab', width, height, pace }) as ShellSession;
+  return new LabConsole({ lab, user: 'lab', width, height, pace, exec }) as ShellSession;
 }
 
 /** Serves the session channels a logged-in client opens on a node. */
-export function serveSessions(client: Connection, host: ChannelHost, nodeName: string, role: Role): void {
+export function serveSessions(client: Connection, host: ChannelHost, nodeName: string, role: Role, user?: string): void {
   const lab = host.lab;
+  let channels = 0;
   // a login that never opens a session holds a connection for nothing
   const unused = setTimeout(() => client.end(), host.authTimeoutMs);
   client.on('close', () => clearTimeout(unused));
-  client.on('session', (accept) => {
+  client.on('session', (accept, reject) => {
     clearTimeout(unused);
+    // OpenSSH's MaxSessions: one connection cannot multiply itself into unbounded channels
+    if (channels >= MAX_CHANNELS_PER_CONNECTION) return void reject?.();
+    channels++;
     const session = accept();
+    session.once('close', () => channels--);
     let pty: PseudoTtyInfo | undefined;
     let fe: InteractiveShell | LineShell | undefined;
     let cli: ShellSession | undefined;
@@ -75,13 +92,14 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
     const open = async (channel: ServerChannel, commands?: string[]) => {
       const node = lab.node(nodeName);
       if (host.closing() || !node) return refuse(channel, '');
-      if (host.shells.size >= host.maxSessions) return refuse(channel, 'Too many sessions are open on this server; try again later.\n');
+      const full = host.admit ? host.admit(nodeName, user) : host.shells.size >= host.maxSessions ? 'Too many sessions are open on this server; try again later.\n' : undefined;
+      if (full) return refuse(channel, full);
       const width = pty ? clampWidth(pty.cols) : 80;
       const height = pty ? clampHeight(pty.rows) : undefined;
       try {
         cli =
           role === 'lab'
-            ? await labConsole(lab, width, height, host.pace)
+            ? await labConsole(lab, width, height, host.pace, commands !== undefined)
             : new CliSession({ lab, node, width, height, pace: host.pace, transfer: host.transfer });
       } catch {
         cli = undefined;
@@ -97,6 +115,9 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
         : undefined;
       const options = {
         idleMinutes: lab.state.cli.sessionTimeoutMin,
+        maxOutputBuffer: host.maxOutputBuffer,
+        stalledTimeoutMs: host.stalledTimeoutMs,
+        drop: () => client.end(),
         onEnd: () => {
           recorder?.close();
           host.shells.delete(entry);
@@ -107,7 +128,7 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
       };
       // a PTY shell gets the line editor; exec requests and PTY-less shells read lines
       fe = pty && !commands ? new InteractiveShell(cli, channel, options) : new LineShell(cli, channel, options);
-      const entry = { node: nodeName, fe };
+      const entry = { node: nodeName, fe, role, user };
       host.shells.add(entry);
       await (fe instanceof InteractiveShell ? fe.start() : fe.start(commands));
     };
@@ -115,7 +136,9 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
       const ch = ok?.();
       if (ch) void open(ch).catch(() => fe?.end(undefined, true, 1));
     });
-    session.on('exec', (ok, _no, info) => {
+    session.on('exec', (ok, no, info) => {
+      // a refused channel request: OpenSSH prints "exec request failed on channel 0"
+      if (!host.allowExec) return void no?.();
       const ch = ok?.();
       if (ch) void open(ch, info.command.split(/\r?\n/)).catch(() => fe?.end(undefined, true, 1));
     });

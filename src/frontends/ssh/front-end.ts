@@ -1,8 +1,10 @@
 // What the SSH front ends share: the session they drive, the channel they serve, output sent in one
-// packet per burst, back-pressure, the idle timeout and ending exactly once.
+// packet per burst, back-pressure (a client that stops reading is paused, then dropped), the idle
+// timeout and ending exactly once.
 import type { Duplex } from 'node:stream';
 import type { Completion } from '../../console/completion.js';
 import type { OutputKind, RunResult, SessionIO } from '../../console/io.js';
+import { stripControls } from '../../../state/text.js';
 import { crlf } from '../terminal.js';
 
 /** What a front end needs from a session: CliSession and the lab console both have this shape. */
@@ -22,14 +24,40 @@ export type Channel = Duplex & { exit?(status: number): void };
 
 /** Longest command line or answer kept; further typing rings the bell (a paste flood stays small). */
 export const MAX_LINE = 4096;
-/** Output waiting for a client that does not read, before commands stop being run. */
-const OUTPUT_HIGH_WATER = 256 * 1024;
+/** Output a session may hold for a client that does not read before it is paused. */
+export const DEFAULT_MAX_OUTPUT_BUFFER = 1024 * 1024;
+/** How long a paused session waits for its client to read again before it is dropped. */
+export const DEFAULT_STALLED_TIMEOUT_MS = 60_000;
+
+/** Controls the console writes itself; anything else in its text came from the lab and is dropped. */
+const KEEP = '\n\r\t';
+
+/** Lab text on its way to a terminal: escape sequences and stray controls removed (last defence). */
+export function terminalSafe(text: string): string {
+  return stripControls(text, KEEP);
+}
 
 export interface ShellOptions {
   /** minutes without a key before the session is closed; 0 = never */
   idleMinutes: number;
   /** called once when the shell has ended, whoever ended it */
   onEnd(): void;
+  /** bytes of output held for the client before input stops being read (default 1 MB) */
+  maxOutputBuffer?: number;
+  /** ms a paused session waits for its client to read before it is dropped (default 60 s) */
+  stalledTimeoutMs?: number;
+  /** ends the whole connection of a stalled client (its channel cannot even take a close) */
+  drop?(): void;
+}
+
+/** What a running session holds, for the server's stats. */
+export interface BufferStats {
+  /** output bytes held now (not yet taken by the SSH window) */
+  buffered: number;
+  /** the most ever held */
+  peak: number;
+  /** paused because the client does not read */
+  paused: boolean;
 }
 
 /** Common to both front ends: ending once, idle timer, shutdown notice. */
@@ -47,16 +75,88 @@ export abstract class FrontEnd {
     // the client going away ends the session; errors on a dead channel are not ours to report
     ch.on('close', () => this.end(undefined, false));
     ch.on('error', () => this.end(undefined, false));
+    ch.on('drain', () => this.checkResume());
   }
 
   private outBuf = '';
   private flushQueued = false;
+  private peak = 0;
+  /** set while the client does not read: input is not read, no key is handled, commands wait */
+  protected paused = false;
+  private stall?: NodeJS.Timeout;
+  private resumers: Array<() => void> = [];
+
+  /** Output held for the client: not yet written, or written but beyond the SSH window. */
+  protected held(): number {
+    return this.outBuf.length + (this.ch.writableLength ?? 0);
+  }
+
+  stats(): BufferStats {
+    return { buffered: this.held(), peak: this.peak, paused: this.paused };
+  }
+
+  private get cap(): number {
+    return this.opts.maxOutputBuffer ?? DEFAULT_MAX_OUTPUT_BUFFER;
+  }
+
+  /** Stops reading input and handling keys until the client has taken the output. */
+  private pause(): void {
+    if (this.paused || this.closed) return;
+    this.paused = true;
+    try {
+      this.ch.pause();
+    } catch {
+      // the channel is already gone
+    }
+    const ms = this.opts.stalledTimeoutMs ?? DEFAULT_STALLED_TIMEOUT_MS;
+    this.stall = setTimeout(() => this.stalled(), ms);
+    this.stall.unref();
+  }
+
+  private checkResume(): void {
+    if (!this.paused || this.closed || this.held() > this.cap / 2) return;
+    this.paused = false;
+    clearTimeout(this.stall);
+    try {
+      if (this.mayRead()) this.ch.resume();
+    } catch {
+      // the channel is already gone
+    }
+    const waiting = this.resumers;
+    this.resumers = [];
+    for (const r of waiting) r();
+    this.resumed();
+  }
+
+  /** The client never read again: nothing can reach it, so its connection is cut. */
+  private stalled(): void {
+    if (!this.paused || this.closed) return;
+    this.outBuf = '';
+    this.end(undefined, false, 1);
+    try {
+      this.ch.destroy();
+    } catch {
+      // the channel is already gone
+    }
+    this.opts.drop?.();
+  }
+
+  /** Called when a paused session may go on (the interactive shell handles its waiting keys). */
+  protected resumed(): void {}
+
+  /** False while the front end holds enough unread input of its own. */
+  protected mayRead(): boolean {
+    return true;
+  }
 
   // Writes made while handling one chunk of input (echo, redraws, output lines) leave in one
   // packet: per-key packets cost far more CPU and round trips than the bytes themselves.
   protected write(text: string): void {
     if (this.closed || !text) return;
     this.outBuf += text;
+    const held = this.held();
+    if (held > this.peak) this.peak = held;
+    if (held > this.cap) this.pause();
     if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => this.flushOut());
@@ -69,7 +169,9 @@ export abstract class FrontEnd {
     const text = this.outBuf;
     this.outBuf = '';
     try {
-      this.ch.write(text);
+      // the callback runs once the SSH window has taken the chunk: the client is reading again
+      const ok = this.ch.write(text, () => this.checkResume());
+      if (!ok || this.held() > this.cap) this.pause();
     } catch {
       // the channel is already gone
     }
@@ -98,18 +200,7 @@ export abstract class FrontEnd {
 
   /** Waits while the client is not reading, so a flood of commands cannot pile up output here. */
   protected async drained(): Promise<void> {
-    const ch = this.ch;
-    while (!this.closed && ch.writableLength > OUTPUT_HIGH_WATER) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          ch.off('drain', done);
-          ch.off('close', done);
-          resolve();
-        };
-        ch.on('drain', done);
-        ch.on('close', done);
-      });
-    }
+    while (!this.closed && this.paused) await new Promise<void>((resolve) => this.resumers.push(resolve));
   }
 
   protected abstract isBusy(): boolean;
@@ -126,6 +217,10 @@ export abstract class FrontEnd {
     this.flushOut();
     this.closed = true;
     if (this.idle) clearTimeout(this.idle);
+    clearTimeout(this.stall);
+    const waiting = this.resumers;
+    this.resumers = [];
+    for (const r of waiting) r();
     this.off();
     this.cancelPending();
     if (closeChannel) {

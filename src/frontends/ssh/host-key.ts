@@ -1,11 +1,11 @@
 // The SSH host key of each node, generated once and kept in the lab so clients never see it change.
 import { generateKeyPair } from 'node:crypto';
-import { chmodSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
 import type { Lab } from '../../../state/cluster/lab.js';
-import { writeFileAtomic } from '../../../state/store.js';
+import { writeSecretFile } from '../../../state/cluster/logins.js';
 
 /** The node's host key, generated once and kept in the lab so clients never see it change. */
 export async function hostKey(lab: Lab, node: string): Promise<Buffer> {
@@ -21,7 +21,7 @@ export async function hostKey(lab: Lab, node: string): Promise<Buffer> {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   });
-  writeFileAtomic(path, privateKey);
-  chmodSync(path, 0o600);
+  // 0600 from the first byte: the temporary file is never readable by others either
+  writeSecretFile(path, privateKey);
   return Buffer.from(privateKey);
 }

@@ -5,7 +5,7 @@ import type { Completion } from '../../console/completion.js';
 import type { RunResult } from '../../console/io.js';
 import { LineEditor, type EditOp, type Key, type PagerChoice } from '../../console/line-editor.js';
 import { crlf, terminalBytes } from '../terminal.js';
-import { FrontEnd, MAX_LINE } from './front-end.js';
+import { FrontEnd, MAX_LINE, terminalSafe } from './front-end.js';
 import { KeyDecoder } from './keys.js';
 
 /** Keys typed ahead while a command runs; the rest is dropped. */
@@ -26,7 +26,7 @@ export class InteractiveShell extends FrontEnd {
   async start(): Promise<void> {
     // typed text is echoed by the editor as it is typed, so the core's echoes are not sent
     this.off = this.session.on((text, kind) => {
-      if (kind !== 'echo') this.write(crlf(terminalBytes(text, kind)));
+      if (kind !== 'echo') this.write(crlf(terminalBytes(terminalSafe(text), kind)));
     });
     this.ch.on('data', (d: Buffer) => this.input(d));
     this.touch();
@@ -38,6 +38,10 @@ export class InteractiveShell extends FrontEnd {
     if (this.closed) return;
     this.session.showPrompt();
     this.editor.prompt();
+    this.pump();
+  }
+
+  protected resumed(): void {
     this.pump();
   }
 
@@ -68,7 +72,7 @@ export class InteractiveShell extends FrontEnd {
     this.pumping = true;
     let bell = false;
     try {
-      while (!this.closed && this.head < this.queue.length) {
+      while (!this.closed && !this.paused && this.head < this.queue.length) {
         const k = this.queue[this.head];
         if (this.editor.mode === 'busy') {
           // Ctrl-C cannot stop a running command; it is not kept for later either
@@ -142,11 +146,11 @@ export class InteractiveShell extends FrontEnd {
             help = [];
           }
           this.write('?\r\n');
-          if (help.length) this.write(crlf(help.join('\n') + '\n'));
+          if (help.length) this.write(crlf(terminalSafe(help.join('\n')) + '\n'));
           break;
         }
         case 'list':
-          this.write('\r\n' + o.lines.join('\r\n') + '\r\n');
+          this.write('\r\n' + o.lines.map(terminalSafe).join('\r\n') + '\r\n');
           break;
         case 'reprint':
           this.session.showPrompt();

@@ -2,10 +2,12 @@
 import { Cancelled } from '../../console/command.js';
 import { isPagerEvent, type SessionIO } from '../../console/io.js';
 import { LineQueue } from '../script/script.js';
-import { FrontEnd, MAX_LINE } from './front-end.js';
+import { FrontEnd, MAX_LINE, terminalSafe } from './front-end.js';
 
 /** Lines read from stdin in line mode over a whole session. */
 const MAX_LINES = 10000;
+/** Characters of lines waiting to be run or answered before stdin stops being read. */
+const MAX_QUEUED = 256 * 1024;
 
 /**
  * Line mode: exec requests (`ssh host 'show itl'`) and shells without a PTY. Commands come from
@@ -19,6 +21,9 @@ export class LineShell extends FrontEnd {
   private lines = 0;
   private running = false;
   private pendingAnswer = false;
+  /** characters of the lines in the queue; past MAX_QUEUED the channel is not read */
+  private queued = 0;
+  private inputHeld = false;
 
   /** Runs the commands (or, without any, stdin lines with banner and prompts); returns the status. */
   async start(commands?: string[]): Promise<number> {
@@ -30,7 +35,7 @@ export class LineShell extends FrontEnd {
         // the first echo of a run is the command line itself
         if (skipEcho || !exec) return void (skipEcho = false);
       }
-      this.write(text);
+      this.write(terminalSafe(text));
     });
     this.ch.on('data', (d: Buffer) => this.input(d));
     this.ch.on('end', () => this.eof());
@@ -39,7 +44,7 @@ export class LineShell extends FrontEnd {
     const io: SessionIO = {
       answer: async () => {
         this.pendingAnswer = true;
-        const a = await this.q.next();
+        const a = await this.nextLine();
         this.pendingAnswer = false;
         if (a === undefined) throw new Cancelled();
         return a;
@@ -52,7 +57,7 @@ export class LineShell extends FrontEnd {
         if (exec) line = commands[i];
         else {
           this.session.showPrompt();
-          line = await this.q.next();
+          line = await this.nextLine();
         }
         if (line === undefined) break;
         if (exec && !line.trim()) continue;
@@ -70,6 +75,29 @@ export class LineShell extends FrontEnd {
     const status = failed ? 1 : 0;
     this.end(undefined, true, status);
     return status;
+  }
+
+  private async nextLine(): Promise<string | undefined> {
+    const line = await this.q.next();
+    if (line !== undefined) this.queued -= line.length;
+    if (this.inputHeld && this.queued <= MAX_QUEUED / 2) {
+      this.inputHeld = false;
+      try {
+        if (!this.paused) this.ch.resume();
+      } catch {
+        // the channel is already gone
+      }
+    }
+    return line;
+  }
+
+  protected mayRead(): boolean {
+    return !this.inputHeld;
+  }
+
+  private push(line: string): void {
+    this.queued += line.length;
+    this.q.push(line);
   }
 
   protected isBusy(): boolean {
@@ -92,14 +120,19 @@ export class LineShell extends FrontEnd {
       this.lastCR = c === '\r';
       if (c === '\r' || c === '\n') {
         // a flood of lines is not buffered without end
-        if (++this.lines <= MAX_LINES) this.q.push(this.partial);
+        if (++this.lines <= MAX_LINES) this.push(this.partial);
         this.partial = '';
       } else if (this.partial.length < MAX_LINE) this.partial += c;
+    }
+    // a client that sends faster than its commands run waits, instead of filling memory
+    if (this.queued > MAX_QUEUED && !this.inputHeld) {
+      this.inputHeld = true;
+      this.ch.pause();
     }
   }
 
   private eof(): void {
-    if (this.partial) this.q.push(this.partial);
+    if (this.partial) this.push(this.partial);
     this.partial = '';
     this.q.close();
   }

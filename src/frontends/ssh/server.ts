@@ -1,17 +1,22 @@
-// SSH endpoints of a lab: one ssh2 server per node on its own port, a bound on connections that
-// have not logged in yet, and an orderly shutdown. Logins are checked in auth.ts; what a logged-in
-// client's channels become is decided in channels.ts.
+// SSH endpoints of a lab: one ssh2 server per node on its own port, the limits of limits.ts applied
+// to connections and sessions, a node's users told when it powers off, and an orderly shutdown.
+// Logins are checked in auth.ts; what a logged-in client's channels become is decided in channels.ts.
 import { createServer, Server as NetServer, Socket, isIP } from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
 import type { Lab, NodeState } from '../../../state/cluster/lab.js';
 import type { TransferClient } from '../../console/command.js';
-import { authenticate, type Role } from './auth.js';
+import { authenticate, DEFAULT_MAX_AUTH_TRIES, type Role } from './auth.js';
+import { DEFAULT_LIMITS, DEFAULT_LOGIN_GRACE_MS, powerOffBroadcast, sessionRefusal, Startups, type Limits } from './limits.js';
+import { DEFAULT_PASSWORD, readLabPassword, saveLabPassword, sourceAddress, weakLogins } from '../../../state/cluster/logins.js';
 import { serveSessions, type ChannelHost, type ShellEntry } from './channels.js';
 import { hostKey } from './host-key.js';
+import { confinedTransfer, parseSftpAllow } from '../../net/transfer.js';
 
 export const BASE_PORT = 2222;
-export const DEFAULT_PASSWORD = 'cisco123';
+export { DEFAULT_PASSWORD };
+/** how long a node's users have to read the shutdown broadcast before their connection closes */
+const BROADCAST_GRACE_MS = 300;
 
 export interface ServerOptions {
   host?: string;
@@ -20,10 +25,19 @@ export interface ServerOptions {
   pace?: 'fast' | 'realistic';
   /** transfer client for file get / remote keys; the session default otherwise */
   transfer?: TransferClient;
+  /** sessions in all (250), per node (100), per account and source address (10) */
   maxSessions?: number;
+  maxSessionsPerNode?: number;
+  maxSessionsPerUser?: number;
+  /** connections not logged in yet: in all (50) and per source address (10) */
   maxUnauthenticated?: number;
-  /** time allowed from TCP connect to a successful login */
+  maxStartups?: number;
+  /** login grace time: from TCP connect to a successful login (30 s) */
   authTimeoutMs?: number;
+  /** authentication attempts per connection (6) */
+  maxAuthTries?: number;
+  /** the `lab` account's password; kept (0600) in the lab. Without one the lab console is closed over SSH */
+  labPassword?: string;
   /** pause before a failed attempt is answered */
   failDelayMs?: number;
   /** one line per login event; passwords never appear */
@@ -31,6 +45,25 @@ export interface ServerOptions {
   /** records every session: `x.txt` gives `x-<node>-<n>.txt` (a `.cast` name gives asciicast) */
   record?: string;
   redact?: string;
+  /** run exec requests (`ssh host 'show itl'`); real CUCM refuses them, and so does the default */
+  allowExec?: boolean;
+  /** output bytes a session holds for a client that does not read before it is paused (1 MB) */
+  maxOutputBuffer?: number;
+  /** ms a paused session waits for its client before it is dropped (60 s) */
+  stalledTimeoutMs?: number;
+  /** SFTP servers `file get` / remote keys may reach besides `local` (HOST or HOST:PORT) */
+  sftpAllow?: string[];
+}
+
+/** Output held by the sessions of a running server. */
+export interface ServerStats {
+  sessions: number;
+  /** bytes held now, all sessions together */
+  buffered: number;
+  /** the most one session has ever held */
+  peak: number;
+  /** sessions paused because their client does not read */
+  paused: number;
 }
 
 export interface Endpoint {
@@ -47,6 +80,7 @@ export interface RunningServer {
   endpoints: Endpoint[];
   /** tells every session, stops listening, waits for a change in progress to be saved */
   close(notice?: string): Promise<void>;
+  stats(): ServerStats;
 }
 
 export function isLoopback(host: string): boolean {
@@ -62,21 +96,34 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  if (!isLoopback(host) && lab.state.accounts.admin.password === DEFAULT_PASSWORD) {
-    throw new Error(
-      `refusing to listen on ${host} while the admin password is still the default; change it or use 127.0.0.1`,
-    );
+  if (!isLoopback(host)) {
+    // others can reach the server: every login account needs a real password
+    const weak = weakLogins(lab, opts.labPassword ?? readLabPassword(lab));
+    if (weak.length) throw new Error(`refusing to listen on ${host}: ${weak.join('; ')}. Or listen on 127.0.0.1 only.`);
   }
-  const maxSessions = opts.maxSessions ?? 250;
-  const maxUnauth = opts.maxUnauthenticated ?? 50;
-  const authTimeoutMs = opts.authTimeoutMs ?? 30_000;
+  if (opts.labPassword !== undefined && opts.labPassword !== readLabPassword(lab)) saveLabPassword(lab, opts.labPassword);
+  const limits: Limits = {
+    maxSessions: opts.maxSessions ?? DEFAULT_LIMITS.maxSessions,
+    maxSessionsPerNode: opts.maxSessionsPerNode ?? DEFAULT_LIMITS.maxSessionsPerNode,
+    maxSessionsPerUser: opts.maxSessionsPerUser ?? DEFAULT_LIMITS.maxSessionsPerUser,
+    maxUnauthenticated: opts.maxUnauthenticated ?? DEFAULT_LIMITS.maxUnauthenticated,
+    maxStartups: opts.maxStartups ?? DEFAULT_LIMITS.maxStartups,
+  };
+  const maxSessions = limits.maxSessions;
+  const maxUnauth = limits.maxUnauthenticated;
+  // a timer cannot wait longer than 2^31-1 ms (Node would fire it at once)
+  const authTimeoutMs = Math.min(opts.authTimeoutMs ?? DEFAULT_LOGIN_GRACE_MS, 0x7fffffff);
+  const maxAuthTries = opts.maxAuthTries ?? DEFAULT_MAX_AUTH_TRIES;
   const failDelayMs = opts.failDelayMs ?? 1000;
   const log = opts.log ?? (() => {});
 
-  let unauthenticated = 0;
+  const startups = new Startups(limits);
   const shells = new Set<ShellEntry>();
-  const connections = new Set<Connection>();
-  const sockets = new Set<Socket>();
+  /** each connection's node, and its role once logged in */
+  const connections = new Map<Connection, { node: string; role?: Role }>();
+  /** every accepted socket: its node, and whether it is still logging in */
+  const sockets = new Map<Socket, { node: string; waiting: boolean }>();
+  const dropping = new Set<Connection>();
   let closing = false;
   let recordings = 0;
 
@@ -86,33 +133,70 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
   const channels: ChannelHost = {
     lab,
     pace: opts.pace,
-    transfer: opts.transfer,
+    // a served session reaches only the lab folder and the SFTP servers the operator allowed
+    transfer: opts.transfer ?? confinedTransfer(parseSftpAllow(opts.sftpAllow ?? [])),
+    maxOutputBuffer: opts.maxOutputBuffer,
+    stalledTimeoutMs: opts.stalledTimeoutMs,
     record: opts.record,
     redact: opts.redact,
     maxSessions,
+    admit: (node, user) => sessionRefusal(shells, limits, { node, user }),
+    allowExec: opts.allowExec,
     authTimeoutMs,
     shells,
     closing: () => closing,
     nextRecording: () => ++recordings,
   };
 
-  function onConnection(client: Connection, nodeName: string, peer: string, authed: () => void): void {
-    connections.add(client);
-    client.on('close', () => connections.delete(client));
+  function onConnection(client: Connection, nodeName: string, peer: string, source: string, authed: () => void): void {
+    const info: { node: string; role?: Role } = { node: nodeName };
+    connections.set(client, info);
+    client.on('close', () => {
+      connections.delete(client);
+      dropping.delete(client);
+    });
     client.on('error', () => {}); // a broken client is its own problem, never the server's
     let role: Role = 'admin';
-    authenticate(client, { lab, nodeName, peer, failDelayMs, log, accepted: (r) => (role = r) });
-    client.on('ready', () => {
-      authed();
-      serveSessions(client, channels, nodeName, role);
+    let user = '';
+    authenticate(client, {
+      lab,
+      nodeName,
+      peer,
+      source,
+      failDelayMs,
+      maxAuthTries,
+      log,
+      accepted: (r, u) => {
+        role = r;
+        user = u;
+      },
     });
+    client.on('ready', () => {
+      info.role = role;
+      authed();
+      serveSessions(client, channels, nodeName, role, `${user}@${source}`);
+    });
+  }
+
+  // The lab console can power a node off: its users get the shutdown broadcast, then their
+  // connections close, as a real host's would. The lab console's own sessions are not on a node.
+  function powerOffs(): void {
+    const down = (node: string) => lab.node(node)?.up === false;
+    for (const s of shells) if (s.role !== 'lab' && down(s.node)) s.fe.shutdown(powerOffBroadcast(lab, s.node));
+    for (const [c, info] of connections) {
+      if (info.role === 'lab' || !down(info.node) || dropping.has(c)) continue;
+      dropping.add(c);
+      setTimeout(() => c.end(), BROADCAST_GRACE_MS).unref();
+    }
+    // connections still logging in are cut at once
+    for (const [sock, s] of sockets) if (s.waiting && down(s.node)) sock.destroy();
   }
 
   const servers: NetServer[] = [];
   const endpoints: Endpoint[] = [];
-  // the lab console can power a node off: its sessions drop as a real host's would
+  // any change may be a node powered off
   const offChange = lab.onChange(() => {
-    for (const s of shells) if (lab.node(s.node)?.up === false) s.fe.end('\r\n', true);
+    if (lab.nodes.some((n) => !n.up)) powerOffs();
   });
 
   try {
@@ -122,21 +206,22 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
       const pending = new Map<string, () => void>();
       ssh.on('connection', (client, info) => {
         const peer = `${info.ip}:${info.port}`;
-        onConnection(client, nodeName, peer, () => pending.get(peer)?.());
+        onConnection(client, nodeName, peer, sourceAddress(info.ip), () => pending.get(peer)?.());
       });
       // Accepting sockets ourselves bounds connections that never log in, whatever they send
       // no Nagle: the CLI's small writes would otherwise wait out the peer's delayed ACK
       const net = createServer({ noDelay: true }, (sock) => {
         const node = lab.node(nodeName);
-        if (closing || unauthenticated >= maxUnauth || !node?.up) return void sock.destroy();
-        unauthenticated++;
-        sockets.add(sock);
-        let waiting = true;
+        const source = sourceAddress(sock.remoteAddress);
+        // a flood from one address fills only that address's slots: others still get in
+        if (closing || !node?.up || !startups.take(source)) return void sock.destroy();
+        const state = { node: nodeName, waiting: true };
+        sockets.set(sock, state);
         const peer = `${sock.remoteAddress}:${sock.remotePort}`;
         const done = () => {
-          if (!waiting) return;
-          waiting = false;
-          unauthenticated--;
+          if (!state.waiting) return;
+          state.waiting = false;
+          startups.give(source);
           clearTimeout(timer);
           pending.delete(peer);
         };
@@ -172,6 +257,15 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
     host,
     ports: endpoints.map((e) => e.port),
     endpoints,
+    stats() {
+      const all = [...shells].map((s) => s.fe.stats());
+      return {
+        sessions: all.length,
+        buffered: all.reduce((n, s) => n + s.buffered, 0),
+        peak: Math.max(0, ...all.map((s) => s.peak)),
+        paused: all.filter((s) => s.paused).length,
+      };
+    },
     async close(notice = '\nThe system is going down: the cucm-sim server is shutting down.\n') {
       if (closing) return;
       closing = true;
@@ -180,9 +274,9 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
       const stopped = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       // clients that were told close by themselves (and so show the notice); then the rest is cut
       for (let i = 0; i < 20 && connections.size; i++) await sleep(50);
-      for (const c of connections) c.end();
+      for (const c of connections.keys()) c.end();
       await sleep(100);
-      for (const s of sockets) s.destroy();
+      for (const s of sockets.keys()) s.destroy();
       await stopped;
       // a change being committed finishes before the lab is handed back
       let guard: NodeJS.Timeout | undefined;
