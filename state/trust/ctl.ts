@@ -1,11 +1,12 @@
 // The CTLFile.tlv of a cluster: tokenless (10.x, signed by the publisher's CallManager key) or made
 // earlier by the CTL Client with two hardware USB eTokens.
-import { createPublicKey, createSign, KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { KeyObject } from 'node:crypto';
 import { buildTrustList, TrustRecord } from './tlv-build.js';
 import { Role } from './tlv.js';
 import { certView } from '../crypto/certs.js';
 import { privateKey } from '../crypto/keys.js';
+import { ETOKEN_CN_PAD, issueEtokenDer, issueMfgCaDer } from '../crypto/etoken-cert.js';
+import { toPem } from '../crypto/x509.js';
 import { fullRecord, signerFrom, TrustCluster, TrustNode } from './records.js';
 
 function ipBytes(ip: string): Buffer {
@@ -49,35 +50,17 @@ export interface EtokenState {
 
 const MFG_ISSUER = 'cn=Cisco Manufacturing CA;o=Cisco Systems';
 
-function forgeSign(cert: forge.pki.Certificate, key: KeyObject): void {
-  cert.siginfo.algorithmOid = forge.pki.oids.sha1WithRSAEncryption;
-  (cert as unknown as { signatureOid: string }).signatureOid = forge.pki.oids.sha1WithRSAEncryption;
-  const tbs = forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert)).getBytes();
-  (cert as unknown as { signature: string }).signature = createSign('sha1').update(Buffer.from(tbs, 'binary')).sign(key).toString('binary');
-}
-
-/** Two USB eToken certificates issued by a stand-in for the Cisco Manufacturing CA. */
+/**
+ * Two USB eToken certificates issued by a stand-in for the Cisco Manufacturing CA (keys[0]; the
+ * tokens get keys[1..]). Labels look like the seeds' SAST-ADN008580ef: "00" and six hex digits.
+ */
 export function createEtokens(keys: KeyObject[], serials: Buffer[], atMs: number): EtokenState {
   const [caKey, ...tokenKeys] = keys;
-  const issuerAttrs = [
-    { shortName: 'CN', value: 'Cisco Manufacturing CA' },
-    { shortName: 'O', value: 'Cisco Systems' },
-  ];
-  const mk = (key: KeyObject, serial: Buffer, subject: forge.pki.CertificateField[], signer: KeyObject, years: number) => {
-    const c = forge.pki.createCertificate();
-    c.publicKey = forge.pki.publicKeyFromPem(createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString());
-    c.serialNumber = serial.toString('hex');
-    c.validity.notBefore = new Date(atMs - 3 * 365 * 86400000);
-    c.validity.notAfter = new Date(atMs + years * 365 * 86400000);
-    c.setSubject(subject);
-    c.setIssuer(issuerAttrs);
-    forgeSign(c, signer);
-    return forge.pki.certificateToPem(c);
-  };
-  const caCertPem = mk(caKey, serials[0].subarray(0, 10), issuerAttrs, caKey, 20);
+  const caCertPem = toPem(issueMfgCaDer(caKey, serials[0], atMs));
   const tokens = tokenKeys.map((k, i) => {
-    const label = `SAST-ADN${serials[i + 1].subarray(0, 4).toString('hex')}`;
-    const certPem = mk(k, serials[i + 1].subarray(0, 10), [{ shortName: 'CN', value: label }, { shortName: 'OU', value: 'IPCBU' }, { shortName: 'O', value: 'Cisco Systems' }], caKey, 10);
+    const s = serials[i + 1];
+    const label = `SAST-ADN00${s.subarray(8, 11).toString('hex')}`;
+    const certPem = toPem(issueEtokenDer(label, k, s, caKey, atMs));
     return { certPem, keyPem: k.export({ type: 'pkcs8', format: 'pem' }).toString(), label };
   });
   return { caCertPem, tokens };
@@ -85,7 +68,7 @@ export function createEtokens(keys: KeyObject[], serials: Buffer[], atMs: number
 
 /** The subject string the Windows CTL Client wrote for eToken records. */
 export function etokenSubject(label: string): string {
-  return `cn="${label}        ";ou=IPCBU;o="Cisco Systems`;
+  return `cn="${label}${ETOKEN_CN_PAD}";ou=IPCBU;o="Cisco Systems`;
 }
 
 /** A CTL as the CTL Client made it with two hardware eTokens; the second token signed it. */
