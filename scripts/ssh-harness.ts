@@ -227,6 +227,8 @@ export async function pool<T>(count: number, limit: number, job: (i: number) => 
 
 export interface Latency {
   n: number;
+  /** the same as median, under the name the percentile figures use */
+  p50: number;
   median: number;
   p99: number;
   max: number;
@@ -237,7 +239,7 @@ export function latency(samples: number[]): Latency {
   const s = [...samples].sort((a, b) => a - b);
   const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] : NaN);
   const r = (x: number) => Math.round(x * 100) / 100;
-  return { n: s.length, median: r(at(0.5)), p99: r(at(0.99)), max: r(s.length ? s[s.length - 1] : NaN) };
+  return { n: s.length, p50: r(at(0.5)), median: r(at(0.5)), p99: r(at(0.99)), max: r(s.length ? s[s.length - 1] : NaN) };
 }
 
 export const COMMAND_MIX = ['show myself', 'show itl', 'utils service list'];

@@ -23,8 +23,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes a file so that readers see either the old or the new bytes, never a mix. */
-export function writeFileAtomic(path: string, data: Buffer | string): void {
+/** Writes a file so that readers see either the old or the new bytes, never a mix. Returns its size. */
+export function writeFileAtomic(path: string, data: Buffer | string): number {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}`;
   // 0600: lab files hold private keys and passwords (a leftover temp file keeps its mode, hence fchmod)
@@ -40,6 +40,7 @@ export function writeFileAtomic(path: string, data: Buffer | string): void {
   }
   renameSync(tmp, path);
   fsyncDir(dirname(path));
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
 
 export type Change = { path: string; data: Buffer | null };
@@ -49,8 +50,26 @@ interface JournalEntry {
   data: string | null; // base64
 }
 
+/** What a store wrote since it was opened: change sets, files (journal included) and their bytes. */
+export interface StoreStats {
+  commits: number;
+  writes: number;
+  bytes: number;
+}
+
 export class Store {
+  private counts: StoreStats = { commits: 0, writes: 0, bytes: 0 };
   constructor(public readonly dir: string) {}
+
+  /** A copy of the counters, so callers can measure what one command wrote. */
+  stats(): StoreStats {
+    return { ...this.counts };
+  }
+
+  private wrote(bytes: number): void {
+    this.counts.writes++;
+    this.counts.bytes += bytes;
+  }
 
   private inside(rel: string): string {
     const abs = join(this.dir, rel);
@@ -84,12 +103,13 @@ export class Store {
   /** Applies a change set atomically as a whole (journal, then files, then journal removal). */
   commit(changes: Change[]): void {
     if (changes.length === 0) return;
+    this.counts.commits++;
     if (changes.length === 1) {
       this.applyOne(changes[0]);
       return;
     }
     const entries: JournalEntry[] = changes.map((c) => ({ path: c.path, data: c.data === null ? null : c.data.toString('base64') }));
-    writeFileAtomic(join(this.dir, JOURNAL), JSON.stringify(entries));
+    this.wrote(writeFileAtomic(join(this.dir, JOURNAL), JSON.stringify(entries)));
     for (const c of changes) this.applyOne(c);
     unlinkSync(join(this.dir, JOURNAL));
     fsyncDir(this.dir);
@@ -100,7 +120,7 @@ export class Store {
     if (c.data === null) {
       rmSync(abs, { force: true });
     } else {
-      writeFileAtomic(abs, c.data);
+      this.wrote(writeFileAtomic(abs, c.data));
     }
   }
 

@@ -26,7 +26,8 @@ afterEach(() => {
 });
 
 function ctlFile(l: Lab, node = 'cucm-pub'): Buffer | undefined {
-  const p = join(l.store.dir, 'nodes', node, 'tftp', 'CTLFile.tlv');
+  // tftpDir() writes the changes still waiting first
+  const p = join(l.tftpDir(l.node(node)!), 'CTLFile.tlv');
   return existsSync(p) ? readFileSync(p) : undefined;
 }
 

@@ -19,8 +19,9 @@ function shown(text: string, kind: 'CTL' | 'ITL') {
   return { md5, modified };
 }
 
+/** The file as the disk holds it (tftpDir() first writes the changes still waiting). */
 function fileMd5(lab: Lab, node: string, file: string): string {
-  return createHash('md5').update(readFileSync(join(lab.store.dir, 'nodes', node, 'tftp', file))).digest('hex');
+  return createHash('md5').update(readFileSync(join(lab.tftpDir(lab.node(node)!), file))).digest('hex');
 }
 
 describe('a deterministic lab clock that moves with the commands', () => {

@@ -53,6 +53,7 @@ describe('lab.json of format 1', () => {
 
     // the next change writes the current format
     await lab.mutate(() => undefined);
+    lab.flush(); // changes reach the disk a few milliseconds later; flush() writes them at once
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(written.ext).toBeUndefined();
     expect(written.format).toBe(saved.format);

@@ -470,7 +470,7 @@ describe('a change that fails half way', () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const pub = lab.publisher();
     const wrongKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const p12 = buildPkcs12(pub.certs.ITLRecovery.certPem, wrongKey, p12Password(lab.state.accounts.securityPassword));
+    const p12 = await buildPkcs12(pub.certs.ITLRecovery.certPem, wrongKey, p12Password(lab.state.accounts.securityPassword));
     const dir = join(lab.store.dir, 'sftp', '127.0.0.1');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'bad.p12'), p12);
@@ -497,6 +497,7 @@ describe('a change that fails half way', () => {
     const stop = await drive(session, 'utils service stop Cisco Tftp', io);
     expect(stop.status).toBe(0);
     expect(lab.service(lab.publisher(), 'Cisco Tftp')!.status).toBe('STOPPED');
+    lab.flush(); // changes reach the disk a few milliseconds later; flush() writes them at once
     const saved = JSON.parse(readFileSync(join(lab.store.dir, 'lab.json'), 'utf8'));
     expect(saved.nodes[0].services.find((s: { name: string }) => s.name === 'Cisco Tftp').status).toBe('STOPPED');
   });

@@ -30,7 +30,8 @@ describe('a failed change rolls back only itself', () => {
   afterAll(() => cleanup(lab));
 
   it('no successful change is lost, whatever order the sessions step in (seeded interleavings)', async () => {
-    const onDisk = () => JSON.parse(readFileSync(join(lab.store.dir, 'lab.json'), 'utf8'));
+    // changes reach the disk a few milliseconds later; flush() writes them at once
+    const onDisk = () => (lab.flush(), JSON.parse(readFileSync(join(lab.store.dir, 'lab.json'), 'utf8')));
     const pubName = lab.publisher().name;
     for (let round = 0; round < 40; round++) {
       const rnd = seededRandom(1000 + round);
@@ -112,6 +113,7 @@ describe('a failed change rolls back only itself', () => {
       }),
     ).rejects.toThrow('refused');
     expect('Test-trust/nested-no.pem' in pub.trust).toBe(false);
+    lab.flush();
     const disk = JSON.parse(readFileSync(join(lab.store.dir, 'lab.json'), 'utf8'));
     expect(disk.nodes.find((n: { name: string }) => n.name === pub.name).trust['Test-trust/nested-ok.pem']).toBe('x');
   });
@@ -130,6 +132,7 @@ describe('a failed change rolls back only itself', () => {
     expect(lab.node(sub.name)!.up).toBe(true);
     const r = await drive(a, 'utils service stop Cisco Tomcat');
     expect(r.status).toBe(0);
+    lab.flush();
     const disk = JSON.parse(readFileSync(join(lab.store.dir, 'lab.json'), 'utf8'));
     const svc = disk.nodes.find((n: { name: string }) => n.name === sub.name).services.find((s: { name: string }) => s.name === 'Cisco Tomcat');
     expect(svc.status).toBe('STOPPED');
@@ -153,7 +156,8 @@ describe('a lab rebuilt in place (reset-lab) while a session waits', () => {
       await rebuilt;
       expect((await stop).status).toBe(0);
       expect(a.node).toBe(lab.node(sub.name));
-      const disk = JSON.parse(readFileSync(join(lab.store.dir, 'lab.json'), 'utf8'));
+      lab.flush();
+    const disk = JSON.parse(readFileSync(join(lab.store.dir, 'lab.json'), 'utf8'));
       const svc = disk.nodes.find((n: { name: string }) => n.name === sub.name).services.find((s: { name: string }) => s.name === 'Cisco Tomcat');
       expect(svc.status).toBe('STOPPED');
     } finally {

@@ -128,8 +128,23 @@ export interface TrustListReport {
   ok: boolean;
 }
 
+const reports = new Map<string, TrustListReport>();
+
 /** The full listing of a trust file, laid out like the CLI's. */
 export function describeTrustList(kind: 'ITL' | 'CTL', data: Buffer, modifiedMs: number, tz: string): TrustListReport {
+  // the same file is listed by every session of a class: parsing, verifying its signature and
+  // laying it out again costs ~1 ms of the serving thread each time
+  const key = `${kind}|${modifiedMs}|${tz}|${createHash('sha256').update(data).digest('base64')}`;
+  let r = reports.get(key);
+  if (!r) {
+    if (reports.size >= 256) reports.delete(reports.keys().next().value as string);
+    r = describeUncached(kind, data, modifiedMs, tz);
+    reports.set(key, r);
+  }
+  return { lines: [...r.lines], ok: r.ok };
+}
+
+function describeUncached(kind: 'ITL' | 'CTL', data: Buffer, modifiedMs: number, tz: string): TrustListReport {
   const sums = fileChecksums(data);
   const lines = [
     `The checksum value of the ${kind} file:`,

@@ -30,8 +30,8 @@ async function reset(ctx: CommandContext, fetched?: { certPem: string; keyPem: s
   if (active.length === 0) return ctx.fail('There are no active Tftp servers in the cluster.');
   ctx.out('Following is the list of Active tftp servers in the cluster', '');
   ctx.out(`[${active.map((n) => `'${n.name}'`).join(', ')}]`);
-  const done = await ctx.mutate(() => {
-    if (fetched) lab.replaceItlRecovery(fetched.certPem, fetched.keyPem);
+  const done = await ctx.mutate(async () => {
+    if (fetched) await lab.replaceItlRecovery(fetched.certPem, fetched.keyPem);
     return lab.resetItl();
   });
   ctx.out('The reset ITL file was generated successfully', '');
@@ -69,7 +69,7 @@ async function remotekey(ctx: CommandContext, args: Record<string, string>) {
   } catch (e) {
     return ctx.fail(e instanceof TransferError ? e.message : `Failed to download ${args.path}: ${(e as Error).message}`);
   }
-  const opened = openPkcs12(p12, p12Password(ctx.lab.state.accounts.securityPassword));
+  const opened = await openPkcs12(p12, p12Password(ctx.lab.state.accounts.securityPassword));
   if (opened && !keyMatchesCert(opened.keyPem, opened.certPem)) {
     return ctx.fail('The ITLRecovery.p12 file is not valid: its private key does not belong to its certificate.');
   }

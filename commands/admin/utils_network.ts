@@ -47,7 +47,7 @@ async function ping(ctx: CommandContext, a: Record<string, string>) {
       ctx.out(`64 bytes from ${from}: icmp_seq=${seq} ttl=64 time=${ms3(t)} ms`);
     }
     // one echo request a second; an unanswered one is waited for as long
-    if (seq < count || !answers) await ctx.sleep(1000);
+    if (seq < count || !answers) await ctx.wait(1000);
   }
   const elapsed = (count - 1) * 1000 + (answers ? 3 : 0);
   const loss = Math.round(((count - times.length) * 100) / count);

@@ -1,5 +1,6 @@
 // Command figures in process: a session core on the publisher, no terminal, no network.
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lab } from '../../state/cluster/lab.js';
 import { newLab } from '../../state/labs.js';
 import { CliSession } from '../../src/console/admin-console.js';
@@ -20,7 +21,24 @@ class Driver {
   }
 }
 
-export async function benchCommands(quick: boolean): Promise<Pick<Figures, 'cmd_show_itl_ms' | 'cmd_show_ctl_ms' | 'cmd_mixed_mode_ms' | 'cmd_itl_reset_ms'>> {
+type CommandFigures = Pick<
+  Figures,
+  | 'cmd_show_itl_ms'
+  | 'cmd_show_ctl_ms'
+  | 'cmd_mixed_mode_ms'
+  | 'cmd_itl_reset_ms'
+  | 'bytes_written_per_readonly_cmd'
+  | 'bytes_written_per_mutation'
+  | 'lab_json_bytes_after_1000_resets'
+>;
+
+/** Bytes the lab's store has written so far (journal, lab.json, TFTP files), pending writes included. */
+function written(lab: Lab): number {
+  lab.flush();
+  return lab.store.stats().bytes;
+}
+
+export async function benchCommands(quick: boolean, notes: string[]): Promise<CommandFigures> {
   const dir = tempDir();
   const lab = await newLab({ dir, seed: 1, clock: CLOCK });
   try {
@@ -28,17 +46,42 @@ export async function benchCommands(quick: boolean): Promise<Pick<Figures, 'cmd_
     const reps = quick ? 50 : 300;
     const heavy = quick ? 10 : 40;
     await d.run('show itl'); // first parse warms the certificate and module caches
+    let b0 = written(lab);
     const itl = await timed(reps, () => d.run('show itl'));
+    const readonlyBytes = written(lab) - b0;
+    b0 = written(lab);
     const mixed = await timed(
       heavy,
       () => d.run('utils ctl set-cluster mixed-mode', ['y']),
-      () => d.run('utils ctl set-cluster non-secure-mode', ['y']),
+      // each change written on its own, as when a trainee types them seconds apart
+      async () => {
+        lab.flush();
+        await d.run('utils ctl set-cluster non-secure-mode', ['y']);
+        lab.flush();
+      },
     );
+    const mutationBytes = written(lab) - b0;
     await d.run('utils ctl set-cluster mixed-mode', ['y']);
     await d.run('show ctl');
+    b0 = written(lab);
     const ctl = await timed(reps, () => d.run('show ctl'));
-    const reset = await timed(heavy, () => d.run('utils itl reset localkey', [lab.state.accounts.application.password]));
-    return { cmd_show_itl_ms: latency(itl), cmd_show_ctl_ms: latency(ctl), cmd_mixed_mode_ms: latency(mixed), cmd_itl_reset_ms: latency(reset) };
+    const readonlyCtl = written(lab) - b0;
+    const pw = lab.state.accounts.application.password;
+    const reset = await timed(heavy, () => d.run('utils itl reset localkey', [pw]));
+    // up to 1000 resets in all: a log that grows without bound shows in lab.json's size
+    const resets = quick ? 200 : 1000;
+    for (let i = heavy; i < resets; i++) await d.run('utils itl reset localkey', [pw]);
+    if (quick) notes.push(`lab_json_bytes_after_1000_resets: measured after ${resets} resets (--quick)`);
+    return {
+      cmd_show_itl_ms: latency(itl),
+      cmd_show_ctl_ms: latency(ctl),
+      cmd_mixed_mode_ms: latency(mixed),
+      cmd_itl_reset_ms: latency(reset),
+      bytes_written_per_readonly_cmd: Math.round((readonlyBytes + readonlyCtl) / (2 * reps)),
+      // each timed step is two changes: mixed mode, then back
+      bytes_written_per_mutation: Math.round(mutationBytes / (2 * heavy)),
+      lab_json_bytes_after_1000_resets: statSync(join(dir, 'lab.json')).size,
+    };
   } finally {
     lab.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,14 @@
-// SSH figures: connect time, round trips at 1, 10 and 50 sessions, memory per session and the most
-// sessions, against a server in a child process (its memory apart from the clients'); the same round
-// trips on OpenSSH's sshd as the baseline.
+// SSH figures: connect time, round trips at 1, 10, 50 and 200 sessions, a burst of 200 at once,
+// memory per session and the most sessions, against a server in a child process (its memory apart
+// from the clients'); the same round trips on OpenSSH's sshd as the baseline.
 import { fork, ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { newLab } from '../../state/labs.js';
 import { startServer } from '../../src/frontends/ssh/server.js';
-import { COMMAND_MIX, ShellSession, latency, measureRtt, pool, startOpenSshBaseline } from '../ssh-harness.js';
+import { COMMAND_MIX, ShellSession, latency, pool, startOpenSshBaseline } from '../ssh-harness.js';
 import type { Figures } from './figures.js';
+import { burst, closeAll, openSessions, rtt } from './load.js';
 import { CLOCK, tempDir } from './measure.js';
 
 const ADMIN = { user: 'admin', password: 'cisco123' };
@@ -17,6 +18,24 @@ const BENCH_ENTRY = fileURLToPath(new URL('../bench.js', import.meta.url));
 export interface SshBenchOptions {
   quick: boolean;
   log: (s: string) => void;
+  /** latency samples by figure, for the report's plots */
+  samples: Record<string, number[]>;
+  /** directory for the server child's CPU profile (--cpu-prof-server) */
+  profileDir?: string;
+}
+
+/** Sessions of each round-trip figure, and the commands each session sends (fewer when many). */
+const LEVELS: Array<[sessions: number, full: number, quick: number]> = [
+  [1, 200, 50],
+  [10, 200, 50],
+  [50, 100, 20],
+  [200, 25, 8],
+];
+const BURST_ROUNDS = { full: 10, quick: 3 };
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 /** Runs in the child process: a lab and its SSH server, answering memory questions over IPC. */
@@ -27,7 +46,17 @@ export async function serverChild(): Promise<void> {
   // port 0: the server takes free ports and says which
   // every bench session is admin from 127.0.0.1 on one node: only the global cap applies, so the
   // figure of the most sessions stays comparable
-  const server = await startServer(lab, { host: '127.0.0.1', port: 0, log: () => {}, maxSessionsPerUser: 10_000, maxSessionsPerNode: 10_000 });
+  // the round-trip server also lifts the global cap (200 sessions, and closed ones still leaving);
+  // the memory server keeps it, so the most sessions is the cap a class would meet
+  const maxSessions = argValue('--max-sessions');
+  const server = await startServer(lab, {
+    host: '127.0.0.1',
+    port: 0,
+    log: () => {},
+    maxSessionsPerUser: 10_000,
+    maxSessionsPerNode: 10_000,
+    ...(maxSessions ? { maxSessions: Number(maxSessions) } : {}),
+  });
   send({ type: 'ready', port: server.ports[0] });
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'rss') {
@@ -60,8 +89,10 @@ class ServerProcess {
     });
     child.stderr?.on('data', (d) => (this.stderr = (this.stderr + d).slice(-4000)));
   }
-  static async start(): Promise<{ proc: ServerProcess; port: number } | { missing: true; why: string }> {
-    const child = fork(BENCH_ENTRY, ['--ssh-server-child'], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  static async start(opts: { maxSessions?: number; profileDir?: string } = {}): Promise<{ proc: ServerProcess; port: number } | { missing: true; why: string }> {
+    const args = ['--ssh-server-child', ...(opts.maxSessions ? ['--max-sessions', String(opts.maxSessions)] : [])];
+    const execArgv = ['--expose-gc', ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [])];
+    const child = fork(BENCH_ENTRY, args, { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const proc = new ServerProcess(child);
     const first = await Promise.race([
       proc.next('ready'),
@@ -88,8 +119,8 @@ class ServerProcess {
   }
 }
 
-export async function benchSsh(fig: Figures, { quick, log }: SshBenchOptions): Promise<void> {
-  const started = await ServerProcess.start();
+export async function benchSsh(fig: Figures, { quick, log, samples, profileDir }: SshBenchOptions): Promise<void> {
+  const started = await ServerProcess.start({ maxSessions: 10_000, profileDir });
   if ('missing' in started) {
     fig.notes.push(`SSH figures not measured: ${started.why}`);
     return;
@@ -107,13 +138,23 @@ export async function benchSsh(fig: Figures, { quick, log }: SshBenchOptions): P
     fig.ssh_connect_to_prompt_ms = latency(connects);
     log(`  connect to prompt: median ${fig.ssh_connect_to_prompt_ms.median} ms`);
 
-    const perSession = quick ? 50 : 200;
     fig.ssh_rtt_ms = {};
-    for (const n of [1, 10, 50]) {
-      fig.ssh_rtt_ms[String(n)] = await measureRtt(open, n, perSession);
-      log(`  rtt at ${n} sessions: p99 ${fig.ssh_rtt_ms[String(n)].p99} ms`);
+    for (const [n, full, q] of LEVELS) {
+      const o = await openSessions(open, n);
+      const r = await rtt(o, quick ? q : full);
+      fig.ssh_rtt_ms[String(n)] = r.result;
+      samples[`ssh_rtt_ms@${n}`] = r.samples;
+      log(`  rtt at ${n} sessions: p50 ${r.result.p50} ms, p99 ${r.result.p99} ms`);
+      if (n === 200) {
+        const b = await burst(o, 'show itl', quick ? BURST_ROUNDS.quick : BURST_ROUNDS.full);
+        fig.burst_show_itl_200_ms = b.result;
+        samples['burst_show_itl_200_ms'] = b.samples;
+        log(`  burst of 200 x show itl: p50 ${b.result.p50} ms, p99 ${b.result.p99} ms`);
+      }
+      closeAll(o);
+      // let the closed sessions leave before the next level opens its own
+      await new Promise((res) => setTimeout(res, 300));
     }
-
   } catch (e) {
     fig.notes.push(`SSH bench aborted: ${(e as Error).message}`);
   } finally {
@@ -172,7 +213,7 @@ async function benchSshMemory(fig: Figures, quick: boolean, log: (s: string) => 
   }
 }
 
-export async function benchBaseline(fig: Figures, quick: boolean): Promise<void> {
+export async function benchBaseline(fig: Figures, quick: boolean, samples: Record<string, number[]>): Promise<void> {
   const base = await startOpenSshBaseline();
   if (!base) {
     fig.notes.push('baseline_ssh_rtt_ms: no usable OpenSSH sshd on this machine');
@@ -181,7 +222,19 @@ export async function benchBaseline(fig: Figures, quick: boolean): Promise<void>
   try {
     const open = () => ShellSession.open({ port: base.port, username: base.username, privateKey: base.privateKey });
     fig.baseline_ssh_rtt_ms = {};
-    for (const n of [1, 10, 50]) fig.baseline_ssh_rtt_ms[String(n)] = await measureRtt(open, n, quick ? 50 : 200, COMMAND_MIX);
+    for (const [n, full, q] of LEVELS) {
+      const o = await openSessions(open, n);
+      const r = await rtt(o, quick ? q : full, COMMAND_MIX);
+      fig.baseline_ssh_rtt_ms[String(n)] = r.result;
+      samples[`baseline_ssh_rtt_ms@${n}`] = r.samples;
+      if (n === 200) {
+        const b = await burst(o, 'show itl', quick ? BURST_ROUNDS.quick : BURST_ROUNDS.full);
+        fig.baseline_burst_200_ms = b.result;
+        samples['baseline_burst_200_ms'] = b.samples;
+      }
+      closeAll(o);
+      await new Promise((res) => setTimeout(res, 300));
+    }
   } catch (e) {
     fig.notes.push(`baseline aborted: ${(e as Error).message}`);
   } finally {

@@ -1,6 +1,7 @@
 // `cucm-sim serve`: network endpoints for every node of a lab until SIGINT/SIGTERM.
 import type { CommonFlags } from './args.js';
 import { openOrCreateLab } from '../../state/labs.js';
+import { prepareFreshKeys } from '../../state/crypto/keys.js';
 import { BASE_PORT, DEFAULT_PASSWORD, startServer } from '../frontends/ssh/server.js';
 import { ensureLabPassword, labPasswordFile } from '../../state/cluster/logins.js';
 import { startTftpEndpoints, TFTP_BASE_PORT } from '../net/tftp-endpoints.js';
@@ -9,6 +10,12 @@ import { startTftpEndpoints, TFTP_BASE_PORT } from '../net/tftp-endpoints.js';
 interface Running {
   close(): Promise<void>;
 }
+
+/**
+ * Fresh keys kept ready while a lab without a seed is served: a class regenerating certificates at
+ * once takes 2048-bit keys, a reset-lab 18 of 1024 bits; none of them waits for a key generation.
+ */
+const SERVE_KEY_POOL = { 1024: 18, 2048: 8 } as const;
 
 /** After SIGINT/SIGTERM, the most the orderly stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 5000;
@@ -39,6 +46,8 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
   let stopped = false;
   void stop.then(() => (stopped = true));
   const { lab } = await openOrCreateLab(flags, 'cucm-sim serve');
+  // filled in the background (libuv's threadpool): the server starts without waiting for it
+  if (lab.state.seed === undefined) void prepareFreshKeys(SERVE_KEY_POOL);
   const running: Running[] = [];
   try {
     if (stopped) return 0;
@@ -94,6 +103,8 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
     process.stdout.write('Press Ctrl-C to stop.\n');
 
     await stop;
+    // changes wait a few milliseconds before they are written: write them before a stop that may hang
+    lab.flush();
     process.stdout.write('\nShutting down...\n');
     return 0;
   } finally {

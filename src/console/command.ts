@@ -116,6 +116,11 @@ export interface CommandContext {
    * in every pace moves the lab's clock by it (a change of its own: call it outside mutate()).
    */
   sleep(ms: number): Promise<void>;
+  /**
+   * The time a read-only command takes: shows the output so far and waits with `--pace realistic`,
+   * but leaves the lab's clock alone, so the command changes (and writes) nothing.
+   */
+  wait(ms: number): Promise<void>;
   pace: 'fast' | 'realistic';
   transfer: TransferClient;
   /** All commands that change the cluster run through this, one at a time per lab. */

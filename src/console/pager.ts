@@ -43,6 +43,14 @@ export class Pager {
       return;
     }
     const page = h - 1;
+    // output that fits on the rest of the screen goes out whole, without splitting it into lines
+    let nl = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && this.lines + nl < page; i = text.indexOf('\n', i + 1)) nl++;
+    if (this.allowance === 0 && this.lines + nl < page) {
+      this.lines += nl;
+      this.s.emit(text);
+      return;
+    }
     const parts = text.split(/(?<=\n)/);
     // lines go out in one piece per screenful, not one event per line
     let chunk = '';

@@ -1,5 +1,6 @@
-// The lab's state and the files beside it: change sets committed atomically, the simulated clock,
-// node and service lookups, and the TFTP directories. The cluster operations take a LabCore.
+// The lab's state and the files beside it: change sets committed atomically, a burst of changes in
+// one write; the simulated clock, node and service lookups, and the TFTP directories. The cluster
+// operations take a LabCore.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -15,12 +16,28 @@ function tftpRel(node: string, file = ''): string {
   return join('nodes', node, 'tftp', file);
 }
 
+/** A burst of changes is written this long after its last change: one write for many quick changes. */
+const WRITE_DELAY_MS = 4;
+/** A burst that never pauses (a script at fast pace) is still written this often: a crash loses less. */
+const MAX_WAIT_MS = 100;
+
 export class LabCore {
   private mutex: Promise<void> = Promise.resolve();
   /** the change running now, seen by code it calls (nested mutate() joins it) */
   private active = new AsyncLocalStorage<{ open: boolean }>();
   private pending = new Map<string, Buffer | null>();
   private listeners = new Set<() => void>();
+  /** a change ran since the last write; `changing`: one is running, so the state is half done */
+  private dirty = false;
+  private changing = false;
+  private closed = false;
+  private timer?: ReturnType<typeof setTimeout>;
+  /** when the first change not yet written ended (performance.now()) */
+  private since = 0;
+  /** a write the timer could not make (disk full, folder gone): the next change reports it */
+  private failed?: Error;
+  /** lab.json as last written (or read): a change that changed nothing writes nothing */
+  private onDisk?: string;
   protected keys: KeySource;
   readonly store: Store;
 
@@ -32,8 +49,17 @@ export class LabCore {
     this.keys = state.seed !== undefined ? new SeededKeys(state.seed, state.counters) : new FreshKeys();
   }
 
+  /** Writes what is still waiting, then lets the lab go. */
   close(): void {
+    this.flush();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.store.unlock();
+  }
+
+  /** Records the lab.json just read, so that opening a lab writes nothing until it changes. */
+  protected readFrom(raw: Buffer): void {
+    this.onDisk = raw.toString('utf8');
   }
 
   // ------------------------------------------------------------ change management
@@ -44,10 +70,11 @@ export class LabCore {
   }
 
   /**
-   * Runs a change with exclusive access. On success the state and staged files are committed
-   * together; on failure (or a cancelled dialog) this change alone is rolled back. Changes run one at
-   * a time per lab, so the rollback restores the state in place: every object a session holds (a
-   * node, a service) stays the live one. A mutate() called from inside a change joins that change.
+   * Runs a change with exclusive access. On success the state and staged files are written together
+   * a few milliseconds later, with any changes that follow meanwhile (flush() writes at once); on
+   * failure (or a cancelled dialog) this change alone is rolled back. Changes run one at a time per
+   * lab, so the rollback restores the state in place: every object a session holds (a node, a
+   * service) stays the live one. A mutate() called from inside a change joins that change.
    */
   async mutate<T>(fn: () => Promise<T> | T): Promise<T> {
     const outer = this.active.getStore();
@@ -56,38 +83,83 @@ export class LabCore {
     let release!: () => void;
     this.mutex = new Promise<void>((r) => (release = r));
     await prev;
+    if (this.failed) {
+      const e = this.failed;
+      this.failed = undefined;
+      release();
+      throw e;
+    }
     const root = this.state;
     const before = snapshot(root);
+    // files staged by earlier changes not yet written survive this one's rollback
+    const staged = new Map(this.pending);
     const token = { open: true };
+    this.changing = true;
+    let result: T;
     try {
-      const result = await this.active.run(token, fn);
+      result = await this.active.run(token, fn);
       token.open = false;
-      this.flush();
-      return result;
+      if (!this.dirty) this.since = performance.now();
+      this.dirty = true;
     } catch (e) {
       token.open = false;
       restore(before);
       this.state = root;
       this.keys = this.state.seed !== undefined ? new SeededKeys(this.state.seed, this.state.counters) : new FreshKeys();
-      this.pending.clear();
+      this.pending = staged;
       throw e;
     } finally {
+      this.changing = false;
+      if (this.dirty && performance.now() - this.since >= MAX_WAIT_MS) this.writeNow();
+      else if (this.dirty || this.pending.size) this.schedule();
       release();
+    }
+    // sessions and servers react to the change at once, whenever it reaches the disk
+    for (const l of this.listeners) l();
+    return result;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // a change under way reschedules when it ends; its half-done state is never written
+      if (!this.closed) this.writeNow();
+    }, WRITE_DELAY_MS);
+  }
+
+  /** flush() for the write path's own triggers: a failure is reported by the next change. */
+  private writeNow(): void {
+    try {
+      this.flush();
+    } catch (e) {
+      this.failed = e as Error;
     }
   }
 
-  /** Writes the state and every staged TFTP file as one atomic change set. */
+  /**
+   * Writes the state and every staged TFTP file now, as one atomic change set; lab.json only when it
+   * differs from what is on disk. Inside a change it does nothing.
+   */
   flush(): void {
-    if (!this.state.clock.fixed) {
-      this.state.clock.simMs = this.nowMs();
-      this.state.clock.wallMs = Date.now();
+    // a change under way is half done: it schedules the write when it ends
+    if (this.changing) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
     }
     const changes: Change[] = [];
     for (const [path, data] of this.pending) changes.push({ path, data });
-    changes.push({ path: STATE_FILE, data: Buffer.from(JSON.stringify(this.state)) });
-    this.pending.clear();
+    let json = this.onDisk;
+    if (this.dirty || json === undefined) {
+      json = JSON.stringify(this.state);
+      if (json !== this.onDisk) changes.push({ path: STATE_FILE, data: Buffer.from(json) });
+    }
+    // on failure everything stays waiting for the next write
     this.store.commit(changes);
-    for (const l of this.listeners) l();
+    this.pending.clear();
+    this.onDisk = json;
+    this.dirty = false;
   }
 
   /**
@@ -172,7 +244,9 @@ export class LabCore {
 
   // ------------------------------------------------------------ TFTP files
 
+  /** The node's TFTP folder on disk, with every change made so far written to it. */
   tftpDir(node: NodeState): string {
+    if (this.dirty || this.pending.size) this.flush();
     return join(this.store.dir, tftpRel(node.name));
   }
   /** Reads a file as the TFTP directory holds it now (staged changes first). */

@@ -93,7 +93,7 @@ export async function drsRestore(lab: Lab, id: string, opts: { callManagerPem?: 
   }
   lab.state.params = { ...b.params };
   const pub = lab.publisher();
-  lab.stageTftp(pub, 'ITLRecovery.p12', lab.itlRecoveryP12());
+  lab.stageTftp(pub, 'ITLRecovery.p12', await lab.itlRecoveryP12());
   // after a restore every node is rebooted
   for (const n of lab.nodes) {
     for (const s of n.services) s.needsRestart = false;

@@ -87,6 +87,8 @@ export interface LabState extends LabSections {
   params: {
     clusterSecurityMode: 0 | 1;
     rollbackToPre80: boolean;
+    /** lines each phone's console log keeps (lab console `params set phone-log-lines`); absent: the default */
+    phoneLogLines?: number;
   };
   clock: { fixed: boolean; simMs: number; wallMs: number };
   seed?: number;
@@ -108,3 +110,14 @@ export interface LabState extends LabSections {
 }
 
 export class LabError extends Error {}
+
+/**
+ * Lines a phone's console log keeps by default: `phones log` shows 60, about two boots. Every lab
+ * write carries the logs, so this bounds lab.json (a dozen phones: about 60 KB of it).
+ */
+export const DEFAULT_PHONE_LOG_LINES = 60;
+export const MAX_PHONE_LOG_LINES = 5000;
+
+export function phoneLogLines(state: LabState): number {
+  return state.params.phoneLogLines ?? DEFAULT_PHONE_LOG_LINES;
+}

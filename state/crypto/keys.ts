@@ -1,6 +1,6 @@
 // Private keys: the parsed-key cache, and the key sources a lab draws from (a committed key pool
 // walked from a seed for reproducible labs, or fresh keys).
-import { createHash, createPrivateKey, generateKeyPair, KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -56,11 +56,87 @@ export class SeededKeys implements KeySource {
   }
 }
 
-export class FreshKeys implements KeySource {
-  async take(bits: 1024 | 2048): Promise<KeyObject> {
-    return new Promise((resolve, reject) =>
-      generateKeyPair('rsa', { modulusLength: bits, publicExponent: 65537 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))),
+/**
+ * Fresh keys kept ready per size once a fresh lab exists, so `set cert regen` does not wait for one;
+ * a process that creates fresh labs often (a class server, the bench) raises it with
+ * prepareFreshKeys(): a default lab takes 18 keys of 1024 bits.
+ */
+const FRESH_TARGET: Record<1024 | 2048, number> = { 1024: 2, 2048: 2 };
+/** Key generations in flight at once: the pool fills in the background without taking every core. */
+const FRESH_PARALLEL = 2;
+/** A lab takes its keys in a burst: the refill starts once the burst is over, not during it. */
+const REFILL_DELAY_MS = 200;
+let refillTimer: NodeJS.Timeout | undefined;
+
+function refillSoon(): void {
+  if (refillTimer) return;
+  // unref'd: a one-shot command that made a fresh lab does not stay to fill the pool
+  refillTimer = setTimeout(() => {
+    refillTimer = undefined;
+    refill();
+  }, REFILL_DELAY_MS);
+  refillTimer.unref();
+}
+const ready: Record<1024 | 2048, KeyObject[]> = { 1024: [], 2048: [] };
+const inFlight: Record<1024 | 2048, number> = { 1024: 0, 2048: 0 };
+let generating = 0;
+let filling = false;
+let fillWaiters: Array<() => void> = [];
+
+function generate(bits: 1024 | 2048): Promise<KeyObject> {
+  // node's async generateKeyPair runs on libuv's threadpool, not on the thread serving sessions
+  return new Promise((resolve, reject) =>
+    generateKeyPair('rsa', { modulusLength: bits, publicExponent: 65537 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))),
+  );
+}
+
+function refill(): void {
+  filling = true;
+  while (generating < FRESH_PARALLEL) {
+    const bits = ([2048, 1024] as const).find((b) => ready[b].length + inFlight[b] < FRESH_TARGET[b]);
+    if (!bits) break;
+    generating++;
+    inFlight[bits]++;
+    generate(bits).then(
+      (k) => {
+        generating--;
+        inFlight[bits]--;
+        ready[bits].push(k);
+        refill();
+      },
+      () => {
+        // no retry loop: take() generates on demand when the pool is empty
+        generating--;
+        inFlight[bits]--;
+        if (generating === 0) settle();
+      },
     );
+  }
+  if (generating === 0) settle();
+}
+
+function settle(): void {
+  filling = false;
+  const w = fillWaiters;
+  fillWaiters = [];
+  for (const r of w) r();
+}
+
+/** Raises the fresh-key pool's sizes and fills it; resolves once it is full. */
+export function prepareFreshKeys(target: Partial<Record<1024 | 2048, number>> = {}): Promise<void> {
+  for (const b of [1024, 2048] as const) FRESH_TARGET[b] = Math.max(FRESH_TARGET[b], target[b] ?? 0);
+  refill();
+  return filling ? new Promise((r) => fillWaiters.push(r)) : Promise.resolve();
+}
+
+export class FreshKeys implements KeySource {
+  constructor() {
+    refillSoon();
+  }
+  async take(bits: 1024 | 2048): Promise<KeyObject> {
+    const k = ready[bits].shift();
+    refillSoon();
+    return k ?? generate(bits);
   }
   serial(): Buffer {
     const b = forge.random.getBytesSync(16);
@@ -71,6 +147,27 @@ export class FreshKeys implements KeySource {
   }
 }
 
+const pemCache = new WeakMap<KeyObject, string>();
+
+/** PKCS#8 PEM of a key; the pool's keys sign every seeded lab, so their export is done once. */
 export function keyPem(key: KeyObject): string {
-  return key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  let pem = pemCache.get(key);
+  if (pem === undefined) {
+    pem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
+    pemCache.set(key, pem);
+  }
+  return pem;
+}
+
+const spkiCache = new WeakMap<KeyObject, { der: Buffer; bits: number }>();
+
+/** SubjectPublicKeyInfo DER and modulus size of a private key's public half, once per key object. */
+export function publicKeyInfo(key: KeyObject): { der: Buffer; bits: number } {
+  let info = spkiCache.get(key);
+  if (!info) {
+    const pub = createPublicKey(key);
+    info = { der: pub.export({ type: 'spki', format: 'der' }) as Buffer, bits: pub.asymmetricKeyDetails?.modulusLength ?? 2048 };
+    spkiCache.set(key, info);
+  }
+  return info;
 }

@@ -2,8 +2,9 @@
 // the certificates of a real CUCM CTL): subject C, O, OU, CN, ST, L; PrintableString where the value
 // allows it, UTF8String otherwise; a 16-byte serial; validity 365-day years minus one second; three
 // extensions per unit. Also the reader that takes any certificate DER apart without re-encoding it.
-import { createHash, createPublicKey, createSign, KeyObject } from 'node:crypto';
+import { createHash, createSign, KeyObject } from 'node:crypto';
 import * as der from './der.js';
+import { publicKeyInfo } from './keys.js';
 
 export const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
@@ -128,8 +129,7 @@ export function validity(notBefore: Date, years: number): { notBefore: Date; not
 }
 
 export function issueSelfSignedDer(spec: IssueSpec): Buffer {
-  const spki = createPublicKey(spec.key).export({ type: 'spki', format: 'der' }) as Buffer;
-  const bitsLen = createPublicKey(spec.key).asymmetricKeyDetails?.modulusLength ?? 2048;
+  const { der: spki, bits: bitsLen } = publicKeyInfo(spec.key);
   const hash = spec.hash ?? (bitsLen <= 1024 ? 'sha1' : 'sha256');
   const sigAlg = der.seq(der.oid(hash === 'sha1' ? OID.sha1WithRSA : OID.sha256WithRSA), der.nullValue());
   const values: Record<string, string> = { ...spec.fields, CN: spec.commonName };

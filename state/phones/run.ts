@@ -2,10 +2,11 @@
 // clock and the lab's time zone, and the TFTP requests it makes.
 import { createHash } from 'node:crypto';
 import type { Lab, NodeState } from '../cluster/lab.js';
+import { phoneLogLines } from '../cluster/state.js';
 import { PhoneState, supportsSbd } from './model.js';
 import { servedFile, tftpServing } from './tftpfiles.js';
 
-const MAX_LOG = 160;
+// Status messages are few and short; the console log's bound is a lab parameter (phoneLogLines).
 const MAX_STATUS = 30;
 
 const TZ_FMT = new Map<string, Intl.DateTimeFormat>();
@@ -24,6 +25,11 @@ function clockText(us: number, tz: string): string {
   for (const x of f.formatToParts(new Date(ms))) parts[x.type] = x.value;
   const micro = String(Math.floor(us % 1_000_000)).padStart(6, '0');
   return `${parts.hour}:${parts.minute}:${parts.second}.${micro}`;
+}
+
+/** Keeps the newest `max` lines of a phone's console log (a ring: the oldest go first). */
+export function trimLog(p: PhoneState, max: number): void {
+  if (p.log.length > max) p.log.splice(0, p.log.length - max);
 }
 
 /** hh:mm:ss of a lab time in the lab's time zone, as a phone shows it. */
@@ -55,7 +61,7 @@ export class PhoneRun {
     p.clockUs += this.step();
     p.logSeq += 1;
     p.log.push(`${p.logSeq}: ${sev} ${clockText(p.clockUs, this.lab.state.timezone)} ${text}`);
-    if (p.log.length > MAX_LOG) p.log.splice(0, p.log.length - MAX_LOG);
+    trimLog(p, phoneLogLines(this.lab.state));
   }
 
   status(text: string): void {

@@ -29,6 +29,11 @@ export const DEFAULT_MAX_OUTPUT_BUFFER = 1024 * 1024;
 /** How long a paused session waits for its client to read again before it is dropped. */
 export const DEFAULT_STALLED_TIMEOUT_MS = 60_000;
 
+/** Longest a running command's output waits for its prompt before it is sent anyway. */
+const HOLD_MS = 10;
+/** Output held past this many characters is sent at once. */
+const CHUNK = 64 * 1024;
+
 /** Controls the console writes itself; anything else in its text came from the lab and is dropped. */
 const KEEP = '\n\r\t';
 
@@ -149,22 +154,51 @@ export abstract class FrontEnd {
     return true;
   }
 
+  /** while a command runs: its output and the next prompt leave together (see write()) */
+  private holding = false;
+  private holdTimer?: NodeJS.Timeout;
+
   // Writes made while handling one chunk of input (echo, redraws, output lines) leave in one
-  // packet: per-key packets cost far more CPU and round trips than the bytes themselves.
+  // packet: per-key packets cost far more CPU and round trips than the bytes themselves. While a
+  // command runs, its lines wait for the prompt so a command costs one write, not one per await;
+  // a slow command still shows progress every HOLD_MS, and a large output leaves in CHUNK pieces.
   protected write(text: string): void {
     if (this.closed || !text) return;
     this.outBuf += text;
     const held = this.held();
     if (held > this.peak) this.peak = held;
     if (held > this.cap) this.pause();
+    if (this.holding && this.outBuf.length < CHUNK) {
+      if (!this.holdTimer && !this.flushQueued) this.holdTimer = setTimeout(() => this.flushOut(), HOLD_MS);
+      return;
+    }
+    this.queueFlush();
+  }
+
+  private queueFlush(): void {
     if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => this.flushOut());
     }
   }
 
+  /** Output of a running command is held until release() (or HOLD_MS, or CHUNK bytes). */
+  protected hold(): void {
+    this.holding = true;
+  }
+
+  /** Sends what was held with whatever is written in this tick (the prompt, a question). */
+  protected release(): void {
+    this.holding = false;
+    if (this.outBuf) this.queueFlush();
+  }
+
   protected flushOut(): void {
     this.flushQueued = false;
+    if (this.holdTimer) {
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+    }
     if (!this.outBuf) return;
     const text = this.outBuf;
     this.outBuf = '';

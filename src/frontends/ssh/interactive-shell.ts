@@ -190,32 +190,38 @@ export class InteractiveShell extends FrontEnd {
 
   private async runCommand(text: string): Promise<void> {
     let r: RunResult;
+    this.hold();
     try {
       r = await this.session.run(text, {
         answer: (opts) =>
           new Promise<string>((resolve, reject) => {
             if (this.closed) return reject(new Cancelled());
+            // the question must reach the user; the rest of the command is held again after it
+            this.release();
             this.asking = { resolve, reject };
             this.editor.ask(opts);
             this.pump();
-          }),
+          }).finally(() => this.hold()),
         pager: () =>
           new Promise<PagerChoice>((resolve) => {
             if (this.closed) return resolve('quit');
+            this.release();
             this.paging = resolve;
             this.editor.page();
             this.pump();
-          }),
+          }).finally(() => this.hold()),
       });
     } catch {
       // the core reports command failures itself; this is a fault in a front-end path
       r = { status: 1, ended: false };
     }
     if (this.closed) return;
+    if (!r.ended && this.paused) this.release();
     if (r.ended) return this.end(undefined, true);
     await this.drained();
     if (this.closed) return;
     this.prompt();
+    this.release();
     this.pump();
   }
 }
