@@ -5,7 +5,8 @@ import { staleNotes } from '../../state/cluster/running.js';
 import { fleet } from '../../state/phones/fleet.js';
 import type { TrustState } from '../../state/phones/model.js';
 import { changeDomain, changeHostname } from '../../state/ops/rename.js';
-import { setRollbackToPre80 } from '../../state/ops/params.js';
+import { setPhoneLogLines, setRollbackToPre80 } from '../../state/ops/params.js';
+import { MAX_PHONE_LOG_LINES, phoneLogLines } from '../../state/cluster/state.js';
 import { ctlClientUpdate } from '../../state/ops/ctl-client.js';
 import { cucmDate } from '../format.js';
 import { fileMd5, findNode, formatDuration, noNode, nodeNames, serviceState, table, yesNo } from './util.js';
@@ -89,7 +90,7 @@ async function power(ctx: CommandContext, a: Record<string, string>) {
   return 0;
 }
 
-const PARAMS = ['rollback-to-pre-8.0', 'cluster-security-mode'];
+const PARAMS = ['rollback-to-pre-8.0', 'cluster-security-mode', 'phone-log-lines'];
 
 function paramsShow(ctx: CommandContext): number {
   const p = ctx.lab.state.params;
@@ -98,6 +99,7 @@ function paramsShow(ctx: CommandContext): number {
       ['Enterprise Parameter', 'Value', 'Name in this console'],
       ['Cluster Security Mode', String(p.clusterSecurityMode), 'cluster-security-mode (read-only)'],
       ['Prepare Cluster for Rollback to pre 8.0', yesNo(p.rollbackToPre80), 'rollback-to-pre-8.0'],
+      ['(lab) Console log lines kept per phone', String(phoneLogLines(ctx.lab.state)), 'phone-log-lines'],
     ]),
   );
   return 0;
@@ -111,6 +113,7 @@ async function paramsSet(ctx: CommandContext, a: Record<string, string>) {
       "Change it on the publisher's admin: CLI: utils ctl set-cluster mixed-mode | non-secure-mode",
     );
   }
+  if (name === 'phone-log-lines') return setLogLines(ctx, a.value);
   if (name !== 'rollback-to-pre-8.0') return ctx.fail(`Unknown parameter '${a.parameter}' (known: ${PARAMS.join(', ')}).`);
   const v = a.value.toLowerCase();
   if (!['true', 'false'].includes(v)) return ctx.fail('The value is True or False.');
@@ -123,6 +126,15 @@ async function paramsSet(ctx: CommandContext, a: Record<string, string>) {
   ctx.out(`Prepare Cluster for Rollback to pre 8.0 = ${yesNo(value)}`);
   ctx.out(rebuilt.length ? `ITL rebuilt by the TFTP service on: ${rebuilt.join(', ')}` : 'No TFTP service is running: no ITL was rebuilt.');
   ctx.out("Reset all devices for the change to take effect ('phones reset all').");
+  return 0;
+}
+
+/** A lab setting, not a CUCM one: the phones' logs are ring buffers saved with the lab. */
+async function setLogLines(ctx: CommandContext, text: string) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PHONE_LOG_LINES) return ctx.fail(`The line count is a whole number from 1 to ${MAX_PHONE_LOG_LINES}.`);
+  if (phoneLogLines(ctx.lab.state) !== n) await ctx.mutate(() => setPhoneLogLines(ctx.lab, n));
+  ctx.out(`Each phone keeps the last ${n} lines of its console log.`);
   return 0;
 }
 
@@ -211,12 +223,12 @@ const cluster: CommandModule = {
     },
     {
       path: ['params', 'set'],
-      summary: 'Sets an enterprise parameter (Prepare Cluster for Rollback to pre 8.0; Cluster Security Mode is read-only).',
+      summary: 'Sets an enterprise parameter (Prepare Cluster for Rollback to pre 8.0; Cluster Security Mode is read-only) or the lines a phone log keeps.',
       params: [
-        { name: 'parameter', required: true, help: 'rollback-to-pre-8.0', values: PARAMS },
-        { name: 'value', required: true, help: 'True or False', values: ['True', 'False'] },
+        { name: 'parameter', required: true, help: 'rollback-to-pre-8.0 | phone-log-lines', values: PARAMS },
+        { name: 'value', required: true, help: 'True or False; a line count for phone-log-lines', values: ['True', 'False'] },
       ],
-      example: ['lab>params set rollback-to-pre-8.0 True'],
+      example: ['lab>params set rollback-to-pre-8.0 True', 'lab>params set phone-log-lines 200'],
       run: paramsSet,
     },
   ],

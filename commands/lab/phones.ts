@@ -5,6 +5,7 @@ import { PhoneState, poolOf, supportsSbd } from '../../state/phones/model.js';
 import { installedFile, isBlankItl, md5 } from '../../state/phones/trustlists.js';
 import { bootPhone, eraseTrustList, pressDirectories } from '../../state/phones/boot.js';
 import { statusTime } from '../../state/phones/run.js';
+import { recordErase } from '../../state/exercises/events.js';
 import { ROLE_TEXT } from '../../state/trust/tlv.js';
 import { parseTrustList, signerRecord } from '../../state/trust/tlv-parse.js';
 import { hexColon } from '../format.js';
@@ -128,16 +129,19 @@ async function erase(ctx: CommandContext, a: Record<string, string>, which: 'ITL
   const sel = selectPhones(ctx.lab, a.target);
   if ('error' in sel) return ctx.fail(sel.error);
   const names = sel.phones.map((p) => p.name);
-  const results = await ctx.mutate(() =>
-    names.map((name) => {
+  const results = await ctx.mutate(() => {
+    const done = names.map((name) => {
       const p = findPhone(ctx.lab, name)!;
       const had = which === 'ITL' ? !!p.itl : !!p.ctl;
       eraseTrustList(ctx.lab, p, which);
       // the phone restarts after the erase
       bootPhone(ctx.lab, p);
-      return { name, had, trust: p.trust };
-    }),
-  );
+      return { name, had, trust: p.trust, model: p.model, devicePool: p.devicePool };
+    });
+    // a running exercise keeps the phones a technician visited, as the target resolved now
+    recordErase(ctx.lab, which, done);
+    return done;
+  });
   ctx.out(`Settings > Security Configuration > Trust List > ${which} File, unlock with **#, Erase; the phone restarts.`);
   ctx.out(...table(results.map((r) => [r.name, r.had ? `${which} erased` : `no ${which} to erase`, `after restart: ${r.trust}`])));
   return 0;

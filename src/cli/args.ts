@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   cucm-sim serve [options]           SSH and TFTP endpoints for every node of the lab
   cucm-sim lab [command] [options]   the lab console (phones, clock, power, parameters)
   cucm-sim run FILE... [options]     run runbooks against a fresh lab
+  cucm-sim exercise list | start ID | check | hint | status | reset   exercises (--lab NAME)
 
 Options:
   --data-dir DIR     where labs are kept (default: $CUCM_SIM_HOME or ~/.local/share/cucm-sim)
@@ -20,6 +21,8 @@ Options:
   --redact FILE|LIST rewrite recordings: a JSON/YAML map, or hostnames,addresses,domain,passwords
   --update           (run) rewrite the runbooks' expected output from the actual output
   --junit FILE       (run) write JUnit XML results
+  --expect-exercise pass|fail  (run) also require this exercise result after the runbook
+  --exercise-dir DIR (exercise, run) where exercise files are (default: the package's scripts/exercises)
   --port N, --host H (serve) first SSH port (2222) and listen address (127.0.0.1)
   --tftp-port N      (serve) first TFTP port (6969), one per node
   --tftp-host H      (serve) TFTP listen address (127.0.0.1, whatever --host is)
@@ -37,7 +40,9 @@ Options:
   --allow-exec       (serve) run SSH exec requests (ssh host 'show itl'); refused by default, as on CUCM
   --sql-timeout S    seconds one run sql query may take (5)
   --sql-max-rows N   rows one run sql result may have (10000)
-  --force            (lab reset-lab) rebuild without asking, even a lab that cannot be opened
+  --force            (lab reset-lab) rebuild without asking, even a lab that cannot be opened;
+                     (exercise start) rebuild a lab that exists
+  --json             (exercise check, status) the results as one JSON line
   --banner           (script mode) print the login banner first
   -h, --help         this help`;
 
@@ -70,6 +75,8 @@ export interface CommonFlags extends LabOptions {
   sqlMaxRows?: number;
   update?: boolean;
   junit?: string;
+  expectExercise?: 'pass' | 'fail';
+  exerciseDir?: string;
   force?: boolean;
   json?: boolean;
   help?: boolean;
@@ -112,6 +119,8 @@ export function parseCommon(argv: string[]) {
       banner: { type: 'boolean' },
       update: { type: 'boolean' },
       junit: { type: 'string' },
+      'expect-exercise': { type: 'string' },
+      'exercise-dir': { type: 'string' },
       force: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -135,6 +144,8 @@ export function parseCommon(argv: string[]) {
   const sqlMaxRows = positive('sql-max-rows', values['sql-max-rows']);
   if (sqlMaxRows !== undefined && sqlMaxRows > 1_000_000) throw new UsageError(`--sql-max-rows takes at most 1000000 (got '${sqlMaxRows}')`);
   if (values.pace !== undefined && values.pace !== 'fast' && values.pace !== 'realistic') throw new UsageError(`--pace is fast or realistic`);
+  const expect = values['expect-exercise'];
+  if (expect !== undefined && expect !== 'pass' && expect !== 'fail') throw new UsageError(`--expect-exercise is pass or fail (got '${expect}')`);
   const flags: CommonFlags = {
     dataDir: values['data-dir'],
     lab: values.lab,
@@ -166,6 +177,8 @@ export function parseCommon(argv: string[]) {
     banner: values.banner,
     update: values.update,
     junit: values.junit,
+    expectExercise: expect as 'pass' | 'fail' | undefined,
+    exerciseDir: values['exercise-dir'],
     force: values.force,
     json: values.json,
     help: values.help,

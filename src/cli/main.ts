@@ -3,6 +3,7 @@ import { LabError } from '../../state/cluster/lab.js';
 import { StoreError } from '../../state/store.js';
 import { configureSql } from '../../state/sql/host.js';
 import { TopologyError } from '../../state/cluster/topology.js';
+import { ExerciseError } from '../../state/exercises/model.js';
 import { CliSession } from '../console/admin-console.js';
 import { type CommonFlags, USAGE, UsageError, parseCommon } from './args.js';
 import { runConsole } from './console-session.js';
@@ -53,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
         const { runbooksMain } = await import('./run.js');
         return await runbooksMain(flags, positionals.slice(1));
       }
+      case 'exercise': {
+        const { exerciseMain } = await import('./exercise.js');
+        return await exerciseMain(flags, positionals.slice(1));
+      }
       case 'lab': {
         const { labConsoleMain } = await import('./lab.js');
         return await labConsoleMain(flags, positionals.slice(1));
@@ -65,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`cucm-sim: ${e.message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof LabError || e instanceof StoreError || e instanceof TopologyError) {
+    if (e instanceof LabError || e instanceof StoreError || e instanceof TopologyError || e instanceof ExerciseError) {
       process.stderr.write(`cucm-sim: ${e.message}\n`);
       return 2;
     }

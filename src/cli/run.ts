@@ -24,7 +24,7 @@ export async function runbooksMain(
   err: { write(s: string): unknown } = process.stderr,
 ): Promise<number> {
   if (files.length === 0) {
-    err.write('cucm-sim run: no runbook given (usage: cucm-sim run FILE... [--update] [--junit FILE] [--record FILE] [--lab NAME])\n');
+    err.write('cucm-sim run: no runbook given (usage: cucm-sim run FILE... [--update] [--junit FILE] [--record FILE] [--lab NAME] [--expect-exercise pass|fail])\n');
     return 2;
   }
   const results: RunbookResult[] = [];
@@ -56,6 +56,8 @@ export async function runbooksMain(
       topologyFile: flags.topology,
       update: flags.update,
       record,
+      expectExercise: flags.expectExercise,
+      exerciseDir: flags.exerciseDir,
     });
     results.push(r);
     out.write(describeResult(r));

@@ -61,6 +61,7 @@ export class CliSession extends ConsoleCore {
       '\t2 vCPU: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz',
       '\tDisk 1: 110GB, Partitions aligned',
       '\t8192 Mbytes RAM',
+      ...exerciseNotice(this.lab, this.current),
       '',
     ];
   }
@@ -114,4 +115,16 @@ export class CliSession extends ConsoleCore {
 /** The lab's node of that name (reset-lab builds new node objects); the old one if it is gone. */
 function liveNode(lab: Lab, node: NodeState): NodeState {
   return lab.nodes.includes(node) ? node : (lab.node(node.name) ?? node);
+}
+
+/**
+ * One line at login while the lab runs an exercise (not CUCM's text: the lab's own notice), and one
+ * more on another node than the exercise's own.
+ */
+function exerciseNotice(lab: Lab, node: NodeState): string[] {
+  const x = lab.state.exercise;
+  if (!x) return [];
+  const out = [`Lab exercise ${x.id} is running: check it with 'exercise check' at lab> (cucm-sim lab --lab ${lab.state.name} exercise check).`];
+  if (x.node && x.node !== node.name) out.push(`The exercise is worked from the admin CLI of ${x.node} (cucm-sim --lab ${lab.state.name} --node ${x.node}).`);
+  return out;
 }

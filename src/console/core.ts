@@ -7,6 +7,8 @@ import { complete, questionHelp, type Completion } from './completion.js';
 import type { OutputKind, RunResult, SessionIO } from './io.js';
 import { Pager } from './pager.js';
 import { ask } from './dialog.js';
+import { activeExercise, recordCommand } from '../../state/exercises/events.js';
+import type { ConsoleKind } from '../../state/exercises/model.js';
 
 type Listener = (text: string, kind: OutputKind) => void;
 
@@ -115,7 +117,22 @@ export abstract class ConsoleCore {
       status = 1;
     }
     await pager.flush();
+    this.noteCommand(trimmed, status);
     return { status, ended: this.ended };
+  }
+
+  /** Which console this is, in a running exercise's event log. */
+  protected readonly consoleKind: ConsoleKind = 'admin';
+
+  /**
+   * Adds the command to the running exercise's event log, if any. Kept in memory only: it reaches
+   * lab.json with the next change, so a read-only command still writes nothing.
+   */
+  private noteCommand(line: string, status: number): void {
+    if (!activeExercise(this.lab)) return;
+    const r = this.registry.resolve(line, { lab: this.lab, node: this.node });
+    const command = r.kind === 'command' ? r.spec.path.join(' ') : undefined;
+    recordCommand(this.lab, { console: this.consoleKind, node: this.node.name, line: line.slice(0, 200), command, status });
   }
 
   private context(io: SessionIO, pager: Pager, end: () => void): CommandContext {
@@ -143,6 +160,10 @@ export abstract class ConsoleCore {
         if (ms > 0 && (this.lab.state.clock.fixed || this.pace !== 'realistic')) {
           await this.lab.mutate(() => this.lab.advanceClock(ms));
         }
+      },
+      wait: async (ms) => {
+        await pager.flush();
+        if (this.pace === 'realistic') await sleep(ms);
       },
       pace: this.pace,
       transfer: this.transfer,

@@ -39,6 +39,8 @@ export class LabConsole extends ConsoleCore {
     });
   }
 
+  protected override readonly consoleKind = 'lab' as const;
+
   /** The console acts on the cluster as a whole; commands that need a node use the publisher. */
   get node(): NodeState {
     return this.lab.publisher();

@@ -53,13 +53,13 @@ export interface Runbook {
   source: string[];
   /** whether the file ended with a newline (kept by --update) */
   finalNewline: boolean;
-  header: { seed?: number | null; clock?: string | null; topology?: Topology; topologyLine?: number };
+  header: { seed?: number | null; clock?: string | null; topology?: Topology; topologyLine?: number; exercise?: { id: string; line: number } };
   /** expected text before the first command (the login banner), if any */
   preamble?: { expected: SourceLine[]; from: number; to: number };
   items: Item[];
 }
 
-const HEADER_DIRECTIVES = ['seed', 'clock', 'topology'];
+const HEADER_DIRECTIVES = ['seed', 'clock', 'topology', 'exercise'];
 const BODY_DIRECTIVES = ['node', 'answer'];
 
 function isDirective(l: string): boolean {
@@ -134,7 +134,13 @@ export function parseRunbook(data: Buffer | string, file: string): Runbook {
       const arg = m[2].trim();
       if (HEADER_DIRECTIVES.includes(name)) {
         if (seenCommand) throw new RunbookError(file, ln, `'#! ${name}' must come before the first command`);
-        if (name === 'seed') {
+        if (name === 'exercise' || rb.header.exercise) {
+          // the exercise gives the lab: its own topology, seed and clock
+          if (name !== 'exercise' || rb.header.exercise) throw new RunbookError(file, ln, `'#! exercise' cannot be combined with '#! ${name === 'exercise' ? 'exercise' : name}' (the exercise builds the lab)`);
+          if (rb.header.seed !== undefined || rb.header.clock !== undefined || rb.header.topology) throw new RunbookError(file, ln, `'#! exercise' cannot be combined with '#! seed', '#! clock' or '#! topology' (the exercise builds the lab)`);
+          if (!/^[A-Za-z0-9][\w./-]*$/.test(arg)) throw new RunbookError(file, ln, `'#! exercise' takes an exercise id such as a-regen-callmanager (got '${arg}')`);
+          rb.header.exercise = { id: arg, line: ln };
+        } else if (name === 'seed') {
           if (arg === 'none') rb.header.seed = null;
           else if (/^\d+$/.test(arg)) rb.header.seed = Number(arg);
           else throw new RunbookError(file, ln, `'#! seed' takes a whole number or 'none' (got '${arg}')`);

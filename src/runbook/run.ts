@@ -16,6 +16,7 @@ import { DialogAnswers } from './dialog.js';
 import { align, firstDiffLine, matches, unifiedDiff } from './match.js';
 import { CommandBlock, DEFAULT_CLOCK, DEFAULT_SEED, PROMPTS, Runbook, RunbookError, SourceLine, commandOf, parseRunbook } from './parse.js';
 import { Replacement, rewriteRunbook, updatedLines } from './update.js';
+import type { ExerciseExpectation } from './exercise.js';
 
 export interface Mismatch {
   line: number;
@@ -32,6 +33,8 @@ export interface RunbookResult {
   error?: RunbookError;
   /** set when --update rewrote the file */
   updated?: boolean;
+  /** the exercise's result, with --expect-exercise */
+  exercise?: ExerciseExpectation;
   ms: number;
 }
 
@@ -51,6 +54,10 @@ export interface RunOptions {
   text?: string | Buffer;
   /** node the runbook starts on (a transcript recorded on a subscriber); default the publisher */
   node?: string;
+  /** also require this result of the lab's exercise after the last command */
+  expectExercise?: 'pass' | 'fail';
+  /** where `#! exercise ID` is looked up after the runbook's own folder */
+  exerciseDir?: string;
 }
 
 /** Makes a lab console on a lab (the module is loaded only when a runbook uses `lab>`). */
@@ -92,7 +99,12 @@ export async function runRunbook(file: string, opts: RunOptions = {}): Promise<R
   const replacements: Replacement[] = [];
   try {
     const settings = resolveLabSettings(rb, opts);
-    if (!lab) {
+    if (rb.header.exercise) {
+      if (lab) throw new RunbookError(file, rb.header.exercise.line, `'#! exercise' builds its own lab: run this runbook without a lab of its own`);
+      // loaded only for exercise runbooks, as the lab console is only for runbooks that use it
+      const { labForRunbookExercise } = await import('./exercise.js');
+      ({ lab, tempDir } = await labForRunbookExercise(rb.header.exercise, file, opts));
+    } else if (!lab) {
       if (opts.labName) {
         const dir = labDir({ dataDir: opts.dataDir, lab: opts.labName });
         if (Lab.exists(dir)) lab = Lab.open(dir, 'cucm-sim run');
@@ -111,6 +123,11 @@ export async function runRunbook(file: string, opts: RunOptions = {}): Promise<R
       recorder = new Recorder({ deterministic: settings.seed !== undefined && settings.clock !== undefined, ...r, redact });
     }
     await execute(rb, lab, result, replacements, recorder, opts.node);
+    if (opts.expectExercise) {
+      const { exerciseExpectation } = await import('./exercise.js');
+      result.exercise = exerciseExpectation(lab, opts.expectExercise);
+      if (!result.exercise) throw new RunbookError(file, 1, `--expect-exercise: the lab runs no exercise (start the runbook with '#! exercise ID')`);
+    }
   } catch (e) {
     if (e instanceof RunbookError) result.error = e;
     else result.error = new RunbookError(file, rb.header.topologyLine ?? 1, (e as Error).message);
@@ -123,7 +140,8 @@ export async function runRunbook(file: string, opts: RunOptions = {}): Promise<R
     rewriteRunbook(rb, file, replacements);
     result.updated = true;
   }
-  result.passed = !result.error && (result.mismatches.length === 0 || !!result.updated);
+  const exerciseOk = !result.exercise || result.exercise.actual === result.exercise.expected;
+  result.passed = !result.error && (result.mismatches.length === 0 || !!result.updated) && exerciseOk;
   result.ms = Date.now() - t0;
   return result;
 }
@@ -140,6 +158,8 @@ async function execute(
   const sessions = new Map<string, CliSession>();
   let labConsole: Console | undefined;
   let node: NodeState = lab.publisher();
+  // an exercise's runbook starts where the trainee's admin: session does
+  startNode ??= lab.state.exercise?.node;
   if (startNode) {
     const n = lab.node(startNode);
     if (!n) throw new RunbookError(file, 1, `--node ${startNode}: no such node in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);

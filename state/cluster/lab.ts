@@ -122,6 +122,7 @@ export class Lab extends LabCore {
       );
     }
     await Promise.all(jobs);
+    const p12 = await lab.itlRecoveryP12();
     for (const node of state.nodes) lab.rebuildTrustStore(node);
     store.lock(`cucm-sim pid ${process.pid}`);
     for (const node of state.nodes) if (node.tftp) lab.writeItl(node);
@@ -132,7 +133,7 @@ export class Lab extends LabCore {
       const ctl = etokenCtl(lab);
       for (const node of state.nodes) lab.stageTftp(node, 'CTLFile.tlv', ctl);
     }
-    lab.stageTftp(lab.publisher(), 'ITLRecovery.p12', lab.itlRecoveryP12());
+    lab.stageTftp(lab.publisher(), 'ITLRecovery.p12', p12);
     // the services start with the certificates and trust files of the install
     for (const node of state.nodes) loadRunning(lab, node);
     // remembered for the lab console's reset-lab
@@ -153,6 +154,7 @@ export class Lab extends LabCore {
       store.secure();
       const lab = new this(readLabFile(raw, dir), store);
       if (lab.settleServices()) lab.flush();
+      else lab.readFrom(raw);
       return lab;
     } catch (e) {
       store.unlock();
@@ -206,7 +208,7 @@ export class Lab extends LabCore {
 
   // ------------------------------------------------------------ certificates (certificates.ts)
 
-  itlRecoveryP12(): Buffer {
+  itlRecoveryP12(): Promise<Buffer> {
     return itlRecoveryP12(this);
   }
   holdRemaining(node: NodeState): number {
@@ -215,8 +217,8 @@ export class Lab extends LabCore {
   regenerateCert(node: NodeState, unit: CertUnit, opts: { holdTimer?: boolean } = {}): Promise<void> {
     return regenerateCert(this, node, unit, opts);
   }
-  replaceItlRecovery(certPem: string, keyPemText: string): void {
-    replaceItlRecovery(this, certPem, keyPemText);
+  replaceItlRecovery(certPem: string, keyPemText: string): Promise<void> {
+    return replaceItlRecovery(this, certPem, keyPemText);
   }
   rebuildTrustStore(node: NodeState): void {
     rebuildTrustStore(this, node);

@@ -8,6 +8,7 @@ import { ServiceState, findService, TFTP } from './services.js';
 import { trustCluster, writeItl } from './trustfiles.js';
 import { catchUp } from './replication.js';
 import { loadService } from './running.js';
+import { recordServiceStart } from '../exercises/events.js';
 
 /** Stops and starts a service with the side effects CUCM has. */
 export function restartService(lab: LabCore, node: NodeState, svc: ServiceState, opts: { keepResetItl?: boolean } = {}): void {
@@ -41,6 +42,7 @@ function onServiceStarted(lab: LabCore, node: NodeState, svc: ServiceState, opts
     }
   }
   loadService(lab, node, svc.name);
+  recordServiceStart(lab, node.name, svc.name);
 }
 
 /** Restarts every service that was running, as a reboot does (each loads what it uses afresh). */
