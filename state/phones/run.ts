@@ -20,12 +20,19 @@ function clockText(us: number, tz: string): string {
     }
     TZ_FMT.set(tz, f);
   }
-  const ms = Math.floor(us / 1000);
-  const parts: Record<string, string> = {};
-  for (const x of f.formatToParts(new Date(ms))) parts[x.type] = x.value;
+  const sec = Math.floor(us / 1_000_000);
   const micro = String(Math.floor(us % 1_000_000)).padStart(6, '0');
-  return `${parts.hour}:${parts.minute}:${parts.second}.${micro}`;
+  // a boot logs dozens of lines within the same second: format each second once
+  if (LAST.tz !== tz || LAST.sec !== sec) {
+    const parts: Record<string, string> = {};
+    for (const x of f.formatToParts(new Date(sec * 1000))) parts[x.type] = x.value;
+    LAST.tz = tz;
+    LAST.sec = sec;
+    LAST.text = `${parts.hour}:${parts.minute}:${parts.second}`;
+  }
+  return `${LAST.text}.${micro}`;
 }
+const LAST = { tz: '', sec: NaN, text: '' };
 
 /** Keeps the newest `max` lines of a phone's console log (a ring: the oldest go first). */
 export function trimLog(p: PhoneState, max: number): void {
