@@ -1,8 +1,9 @@
 // Who may log in: account lockout per (account, source address), the lab console's own password
 // kept beside the lab, and the password rules an exposed server enforces.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../store.js';
+import { join } from 'node:path';
 import type { LabCore } from './core.js';
 
 /** `show accountlocking`: three attempts, then 300 seconds locked. */
@@ -108,20 +109,9 @@ export async function unlockAccounts(lab: LabCore, account?: string): Promise<Lo
 
 // ------------------------------------------------------------ the lab console's password
 
-/** Writes a file only its owner can read, atomically (the temporary file is 0600 from the start). */
+/** Writes a file only its owner can read, atomically (the store's writer makes it 0600). */
 export function writeSecretFile(path: string, data: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(path, data);
 }
 
 export function labPasswordFile(lab: LabCore): string {
