@@ -2,6 +2,7 @@
 // serves them: Cisco Tftp serves the trust files and signs with the key it loaded at its start, TVS
 // presents the certificate it loaded, `show itl`/`show ctl` show the files on disk.
 import { describe, it, expect, vi } from 'vitest';
+import { createHash } from 'node:crypto';
 import type { Lab } from '../state/cluster/lab.js';
 import { labPerTest, transcript, x509Serial } from './helpers.js';
 import { admin, lab as labCmd, labRun, shownMd5, phones, sbd, phone, itlMd5, ctlMd5, lastStatus, statusSince, itlSigner, expectTrust } from './phone-helpers.js';
@@ -411,6 +412,26 @@ describe('tomcat and CAPF regenerated', () => {
     await labCmd(l, ['phones reset all']);
     expectTrust(phones(l, sbd), 'trusted');
     expect(capfSerial()).toEqual(x509Serial(l.publisher().certs.CAPF.certPem));
+  });
+});
+
+describe('ipsec regenerated', () => {
+  it('asks for the DRF services; phones and the trust files they get are untouched; show itl reads the file on disk', async () => {
+    const l = await newLab();
+    const pub = l.publisher();
+    const before = installed(l);
+    const served = servedTrustFile(l, pub, 'ITL');
+    await admin(l, ['set cert regen ipsec'], { answers: YES });
+    expect(l.pendingRestarts(pub)).toEqual(expect.arrayContaining(['Cisco DRF Local', 'Cisco DRF Master']));
+    expect(l.pendingRestarts(l.node('cucm-sub1')!)).toEqual([]);
+    await labCmd(l, ['phones reset all']);
+    expect(installed(l)).toEqual(before);
+    expect(servedTrustFile(l, pub, 'ITL')).toEqual(served);
+    // the CLI shows the file on disk, whatever the running Tftp serves: a new CTL before any restart
+    await admin(l, ['utils ctl set-cluster mixed-mode'], { answers: ['y'] });
+    expect(servedTrustFile(l, pub, 'CTL')).toBeUndefined();
+    const onDisk = createHash('md5').update(l.readTftp(pub, 'CTLFile.tlv')!).digest('hex');
+    expect(await shownMd5(l, 'ctl')).toBe(onDisk);
   });
 });
 

@@ -87,6 +87,9 @@ export function rebuildTrustStore(lab: LabCore, node: NodeState): void {
  * TVS knows its node's CallManager certificate from its start (seeds 000/003: after CallManager.pem
  * or TVS.pem is regenerated, TVS and TFTP must restart).
  */
+const DRF_LOCAL = 'Cisco DRF Local';
+const DRF_MASTER = 'Cisco DRF Master';
+
 export function servicesForUnit(unit: string): string[] {
   switch (unit) {
     case 'CallManager':
@@ -99,6 +102,9 @@ export function servicesForUnit(unit: string): string[] {
       return [TFTP];
     case 'tomcat':
       return [TOMCAT];
+    case 'ipsec':
+      // the Disaster Recovery System's transport uses the ipsec certificate
+      return [DRF_LOCAL, DRF_MASTER];
     default:
       return [];
   }
