@@ -1,7 +1,8 @@
 // Crash-safe persistence for a lab directory.
-// Every change set is first written whole to a journal (itself written by rename), then applied
-// file by file with write-to-temp + rename, then the journal is removed. A process killed at any
-// moment therefore leaves either the old state or, on the next open, the journal is replayed.
+// A change set of several files is first written whole to a journal (itself written by rename),
+// then applied file by file with write-to-temp + rename, then the journal is removed; a single file
+// needs no journal, its rename is atomic. A process killed at any moment therefore leaves either the
+// old state or, on the next open, the journal is replayed.
 import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { acquireLock, LockBusy, releaseLock } from './lock.js';

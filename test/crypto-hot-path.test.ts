@@ -2,7 +2,7 @@
 // and opened in a worker and still open with the cluster password, and fresh keys come from the
 // background pool at the size asked for.
 import { describe, expect, it } from 'vitest';
-import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { threadId } from 'node:worker_threads';
 import forge from 'node-forge';
@@ -19,7 +19,8 @@ describe('PKCS#12 key derivation', () => {
     const passwords = ['', 'cisco123', 'Ünïcødé pässwörd €', 'x'.repeat(70)];
     for (const [i, pw] of passwords.entries()) {
       for (const n of [8, 20, 24, 41]) {
-        const salt = randomBytes(1 + ((i * 7 + n) % 20));
+        // salts vary with the case but are the same on every run, so a failure can be replayed
+        const salt = createHash('sha256').update(`salt:${i}:${n}`).digest().subarray(0, 1 + ((i * 7 + n) % 20));
         const id = 1 + ((i + n) % 3);
         const iter = [1, 2, 2048][(i + n) % 3];
         const ours = pkcs12Kdf(pw, salt, id, iter, n);

@@ -24,6 +24,7 @@ describe('createLab', () => {
     const md5 = (out: string) => out.match(/^([0-9a-f]{32})\(MD5\)$/m)?.[1];
     const onPub = md5((await pub.run('show ctl')).output);
     const onSub = md5((await lab.session('cucm-sub1').run('show ctl')).output);
+    expect(onPub).toMatch(/^[0-9a-f]{32}$/);
     expect(onSub).toBe(onPub);
 
     // refusals come back with status 1

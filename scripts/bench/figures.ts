@@ -13,7 +13,7 @@ export interface Figures {
   bytes_written_per_readonly_cmd: number | null;
   /** bytes the store wrote per change (a mixed-mode or non-secure-mode switch) */
   bytes_written_per_mutation: number | null;
-  /** size of lab.json after 1000 `utils itl reset localkey` (logs kept in bounded rings) */
+  /** size of lab.json after 1,000 phone resets (`phones reset all` in the lab console; logs are bounded rings) */
   lab_json_bytes_after_1000_resets: number | null;
   runbooks_all_ms: (Latency & { runbooks: number; failed: number; via: string }) | null;
   ssh_connect_to_prompt_ms: Latency | null;

@@ -141,6 +141,10 @@ export function ensureLabPassword(lab: LabCore, given?: string): string {
 
 // ------------------------------------------------------------ password rules
 
+/** Why the lab console may not take the OS administrator's password, and how to set another. */
+export const SAME_AS_ADMIN =
+  "the lab console account 'lab' has the OS administrator's password, which every trainee knows: set another with --lab-password or 'cucm-sim lab set password lab'";
+
 /** What is wrong with a password for a server others can reach, or undefined. */
 export function passwordProblem(password: string | undefined): string | undefined {
   if (!password) return 'has no password';
@@ -169,5 +173,6 @@ export function weakLogins(lab: LabCore, labPassword: string | undefined): strin
   if (s) problems.push(`the cluster security password (it protects ITLRecovery.p12) is weak: the secret ${s}; set one with 'cucm-sim lab set password security'`);
   const l = passwordProblem(labPassword);
   if (l) problems.push(`the lab console account '${LAB_ACCOUNT}' ${l}: set one of at least ${MIN_PASSWORD} characters with --lab-password or 'cucm-sim lab set password lab'`);
+  if (labPassword !== undefined && labPassword === admin.password) problems.push(SAME_AS_ADMIN);
   return problems;
 }

@@ -1,6 +1,6 @@
 // The SSH line mode: exec requests and shells without a PTY read whole lines, with no editing.
-import { Cancelled } from '../../console/command.js';
-import { isPagerEvent, type SessionIO } from '../../console/io.js';
+import { drive } from '../../console/drive.js';
+import { isPagerEvent } from '../../console/io.js';
 import { LineQueue } from '../script/script.js';
 import { FrontEnd, MAX_LINE, terminalSafe } from './front-end.js';
 
@@ -41,14 +41,12 @@ export class LineShell extends FrontEnd {
     this.ch.on('end', () => this.eof());
     this.touch();
     let failed = false;
-    const io: SessionIO = {
-      answer: async () => {
-        this.pendingAnswer = true;
-        const a = await this.nextLine();
-        this.pendingAnswer = false;
-        if (a === undefined) throw new Cancelled();
-        return a;
-      },
+    // each question is answered by the next stdin line; stdin that ends cancels the command
+    const answers = async () => {
+      this.pendingAnswer = true;
+      const a = await this.nextLine();
+      this.pendingAnswer = false;
+      return a;
     };
     try {
       if (!exec) await this.session.banner();
@@ -63,7 +61,7 @@ export class LineShell extends FrontEnd {
         if (exec && !line.trim()) continue;
         this.running = true;
         skipEcho = true;
-        const r = await this.session.run(line, io);
+        const r = await drive(this.session, line, { answers });
         this.running = false;
         if (r.status !== 0) failed = true;
         if (r.ended) break;

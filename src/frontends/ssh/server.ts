@@ -8,7 +8,7 @@ import type { Lab, NodeState } from '../../../state/cluster/lab.js';
 import type { TransferClient } from '../../console/command.js';
 import { authenticate, DEFAULT_MAX_AUTH_TRIES, type Role } from './auth.js';
 import { DEFAULT_LIMITS, DEFAULT_LOGIN_GRACE_MS, powerOffBroadcast, sessionRefusal, Startups, type Limits } from './limits.js';
-import { DEFAULT_PASSWORD, readLabPassword, saveLabPassword, sourceAddress, weakLogins } from '../../../state/cluster/logins.js';
+import { DEFAULT_PASSWORD, SAME_AS_ADMIN, readLabPassword, saveLabPassword, sourceAddress, weakLogins } from '../../../state/cluster/logins.js';
 import { serveSessions, type ChannelHost, type ShellEntry } from './channels.js';
 import { hostKey } from './host-key.js';
 import { confinedTransfer, parseSftpAllow } from '../../net/transfer.js';
@@ -96,9 +96,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
+  // every trainee knows the admin password: sharing it would hand them the lab console (even on loopback)
+  const labPassword = opts.labPassword ?? readLabPassword(lab);
+  if (labPassword !== undefined && labPassword === lab.state.accounts.admin.password) throw new Error(`refusing to start: ${SAME_AS_ADMIN}`);
   if (!isLoopback(host)) {
     // others can reach the server: every login account needs a real password
-    const weak = weakLogins(lab, opts.labPassword ?? readLabPassword(lab));
+    const weak = weakLogins(lab, labPassword);
     if (weak.length) throw new Error(`refusing to listen on ${host}: ${weak.join('; ')}. Or listen on 127.0.0.1 only.`);
   }
   if (opts.labPassword !== undefined && opts.labPassword !== readLabPassword(lab)) saveLabPassword(lab, opts.labPassword);
