@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import ssh2 from 'ssh2';
 import type { ClientChannel } from 'ssh2';
-import { startServer } from '../src/frontends/ssh/server.js';
+import { startServer, type ServerOptions } from '../src/frontends/ssh/server.js';
 import { LabConsole } from '../src/console/lab-console.js';
 import { drive } from '../src/console/drive.js';
 import { ensureLabPassword, labPasswordFile, readLabPassword, weakLogins } from '../state/cluster/logins.js';
@@ -184,6 +184,32 @@ describe('roles', () => {
     con.end();
   });
 
+  it('the lab console never takes the admin password: the server refuses it, on loopback too', async () => {
+    const lab = await seededLab();
+    try {
+      const how = "set another with --lab-password or 'cucm-sim lab set password lab'";
+      const started = (o: ServerOptions) => startServer(lab, { port: 0, ...o }).then((s) => s.close().then(() => 'started'), (e: Error) => e.message);
+      const given = await started({ labPassword: 'cisco123' });
+      expect(given).toBe(`refusing to start: the lab console account 'lab' has the OS administrator's password, which every trainee knows: ${how}`);
+      expect(readLabPassword(lab)).toBeUndefined();
+      // a kept one equal to a changed admin password is refused as well
+      await lab.mutate(() => void (lab.state.accounts.admin.password = 'a-real-passw0rd'));
+      ensureLabPassword(lab, 'a-real-passw0rd');
+      expect(await started({})).toContain(how);
+      expect(weakLogins(lab, 'a-real-passw0rd')).toContain(
+        `the lab console account 'lab' has the OS administrator's password, which every trainee knows: ${how}`,
+      );
+    } finally {
+      cleanup(lab);
+    }
+  });
+
+  it('a lab password file edited to the admin password while serving opens nothing', async () => {
+    r = await rig();
+    ensureLabPassword(r.lab, 'cisco123');
+    expect(await refused(login(r.port(), { user: 'lab', password: 'cisco123', localAddress: '127.0.0.18' }))).toBe('client-authentication');
+  });
+
   it('an exec request cannot reset the lab', async () => {
     r = await rig({ allowExec: true });
     const before = r.lab.fingerprint();
@@ -276,6 +302,23 @@ describe('exposed binds', () => {
       expect(readLabPassword(lab)).toBe('instructor-2');
       expect(statSync(labPasswordFile(lab)).mode & 0o777).toBe(0o600);
       expect((await run('set password root', ['x', 'x'])).out).toContain("No account 'root'");
+      // the default is refused for every account; lab and admin never share a password
+      for (const account of ['admin', 'lab', 'ccmadmin', 'security'])
+        expect(await run(`set password ${account}`, ['cisco123', 'cisco123'])).toEqual({
+          out: expect.stringContaining('cisco123 is the password every new lab starts with: choose another. Nothing was changed.'),
+          status: 1,
+        });
+      expect(await run('set password lab', ['long-enough-1', 'long-enough-1'])).toEqual({
+        out: expect.stringContaining("The lab console password must differ from the OS administrator's, which every trainee knows. Nothing was changed."),
+        status: 1,
+      });
+      expect(await run('set password admin', ['instructor-2', 'instructor-2'])).toEqual({
+        out: expect.stringContaining("The OS administrator password must differ from the lab console's"),
+        status: 1,
+      });
+      expect(lab.state.accounts.admin.password).toBe('long-enough-1');
+      expect(readLabPassword(lab)).toBe('instructor-2');
+      expect(lab.state.accounts.application.password).toBe('cisco123');
     } finally {
       cleanup(lab);
     }

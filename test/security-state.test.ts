@@ -13,6 +13,8 @@ import { Store, writeFileAtomic } from '../state/store.js';
 import { CliSession } from '../src/console/admin-console.js';
 import { drive } from '../src/console/drive.js';
 import { Recorder } from '../src/recording/recorder.js';
+import { localTransfer } from '../src/net/transfer.js';
+import type { CommandContext } from '../src/console/command.js';
 import { rebuildLab } from '../state/ops/rebuild.js';
 import { cleanup, seededLab, seededRandom, tempDir, waitFor } from './helpers.js';
 import { requireDist } from './prerequisites.js';
@@ -337,6 +339,35 @@ describe('lab files are private', () => {
     rec.close();
     expect(mode(file)).toBe(0o600);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a recording made over an existing 0644 file leaves it 0600', () => {
+    const dir = tempDir();
+    const file = join(dir, 'session.txt');
+    writeFileSync(file, 'an older recording\n');
+    chmodSync(file, 0o644);
+    const rec = new Recorder({ file });
+    rec.event('admin:', 'out');
+    rec.close();
+    expect(mode(file)).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe('admin:\n'); // the old text is gone
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a file put to the lab folder\'s SFTP server over an existing 0644 one is 0600', async () => {
+    const lab = await seededLab({ seed: 5 });
+    try {
+      const file = join(lab.store.dir, 'sftp', 'backup-server', 'backups', 'ITLRecovery.p12');
+      mkdirSync(join(lab.store.dir, 'sftp', 'backup-server', 'backups'), { recursive: true, mode: 0o700 });
+      writeFileSync(file, 'old');
+      chmodSync(file, 0o644);
+      const target = { host: 'backup-server', port: 22, user: 'admin', password: 'pw' };
+      await localTransfer().put(target, '/backups/ITLRecovery.p12', Buffer.from('new'), { lab } as unknown as CommandContext);
+      expect(mode(file)).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).toBe('new');
+    } finally {
+      cleanup(lab);
+    }
   });
 });
 

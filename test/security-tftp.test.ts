@@ -1,6 +1,7 @@
 // TFTP under abuse, with raw datagram clients: transfers per source address are capped, an
 // unanswered transfer is retransmitted a bounded number of times, malformed requests get an ERROR
-// or nothing (and a flood of them only a few), and the server listens on loopback unless told.
+// or nothing (a flood of them, or of refused well-formed ones, only a few), and the server listens
+// on loopback unless told.
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTftpServer, type TftpServer, type TftpServerOptions } from '../src/net/tftp-server.js';
@@ -166,6 +167,31 @@ describe('malformed requests', () => {
     const errors = c.got.filter((p) => p.op === 5).length;
     expect(errors).toBeGreaterThan(0);
     expect(errors).toBeLessThan(200);
+  });
+});
+
+describe('well-formed requests that are refused', () => {
+  it('a flood of them from one address gets only the error budget (a burst of 32, then 16 a second)', async () => {
+    let refused = 0;
+    const server = await start({
+      onTransfer: (t) => {
+        if (!t.ok) refused++;
+      },
+    });
+    const c = await client();
+    // in batches, each processed before the next, so none is lost to a full socket buffer
+    for (let batch = 1; batch <= 10; batch++) {
+      for (let i = 0; i < 40; i++) c.send(rrq(`missing-${batch}-${i}.bin`), server.port);
+      await waitFor(`batch ${batch} refused`, () => refused === batch * 40);
+    }
+    // a request for a file that exists still gets its transfer; its DATA comes after every ERROR sent
+    c.send(rrq('file.bin'), server.port);
+    await waitFor('DATA 1 after the flood', () => c.got.some((p) => p.op === 3));
+    const errors = c.got.filter((p) => p.op === 5);
+    expect(errors.length).toBeGreaterThanOrEqual(32);
+    // 32 at once, and 16 for every second the flood lasted: far fewer than the 400 requests
+    expect(errors.length).toBeLessThan(150);
+    expect(errors.every((p) => p.message === 'File not found' && p.port === server.port)).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 // Lab console: help, quit, exit, reset-lab, and the instructor's account tools: unlock, set password.
 import type { CommandContext, CommandModule, CompletionContext } from '../../src/console/command.js';
 import { rebuildLab } from '../../state/ops/rebuild.js';
-import { LAB_ACCOUNT, MIN_PASSWORD, labPasswordFile, saveLabPassword, unlockAccounts } from '../../state/cluster/logins.js';
+import { DEFAULT_PASSWORD, LAB_ACCOUNT, MIN_PASSWORD, labPasswordFile, readLabPassword, saveLabPassword, unlockAccounts } from '../../state/cluster/logins.js';
 import { formatDuration } from './util.js';
 
 function overview(ctx: CommandContext): number {
@@ -66,6 +66,12 @@ async function setPassword(ctx: CommandContext, a: Record<string, string>) {
   const again = await ctx.ask('Confirm new password: ', { password: true });
   if (pw !== again) return ctx.fail('The passwords do not match. Nothing was changed.');
   if (pw.length < MIN_PASSWORD) return ctx.fail(`The password must be at least ${MIN_PASSWORD} characters long. Nothing was changed.`);
+  if (pw === DEFAULT_PASSWORD) return ctx.fail(`${DEFAULT_PASSWORD} is the password every new lab starts with: choose another. Nothing was changed.`);
+  // trainees log in with the admin password: the lab console must never take it
+  if (account === LAB_ACCOUNT && pw === ctx.lab.state.accounts.admin.password)
+    return ctx.fail("The lab console password must differ from the OS administrator's, which every trainee knows. Nothing was changed.");
+  if (account === ctx.lab.state.accounts.admin.user && account !== LAB_ACCOUNT && pw === readLabPassword(ctx.lab))
+    return ctx.fail("The OS administrator password must differ from the lab console's, or every trainee could open the lab console. Nothing was changed.");
   if (account === SECURITY) {
     await ctx.mutate(() => void (ctx.lab.state.accounts.securityPassword = pw));
     ctx.out('The cluster security password was changed (it protects ITLRecovery.p12 files made from now on).');

@@ -231,8 +231,8 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
 
   /** Transfers running per client address: one host cannot take every slot. */
   const perSource = new Map<string, number>();
-  // Answers to malformed datagrams (which can be tiny) per address: a burst, then a few per second,
-  // so a flood of them with a forged source cannot turn the server into a reflector
+  // ERROR answers per address (to malformed datagrams, which can be tiny, and to refused requests):
+  // a burst, then a few per second, so a flood with a forged source cannot turn the server into a reflector
   const errorBudget = new Map<string, { tokens: number; at: number }>();
   const ERROR_BURST = 32;
   const ERRORS_PER_SECOND = 16;
@@ -259,8 +259,9 @@ export async function startTftpServer(opts: TftpServerOptions): Promise<TftpServ
     // A client that retransmits its RRQ while we are already serving it gets no second transfer.
     if (sessions.has(key)) return;
 
+    // a well-formed request can carry a forged source too: its ERROR comes out of the same budget
     const fail = (code: number, message: string, error = message) => {
-      reply(remote, code, message);
+      if (mayReply(remote.address)) reply(remote, code, message);
       report({ filename: req.filename, remote: key, bytes: 0, ok: false, error });
     };
     if (!isSafeFilename(req)) return fail(ERR_ACCESS, 'Access violation');

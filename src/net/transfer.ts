@@ -1,7 +1,8 @@
 // Transfers for `file get` and `utils itl reset remotekey`. The local implementation stands in for an
 // SFTP server with a directory per host under the lab, so procedures can be practised offline.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { writeFileAtomic } from '../../state/store.js';
 import { SftpTarget, TransferClient, TransferError } from '../console/command.js';
 
 function safeJoin(root: string, host: string, remotePath: string): string {
@@ -18,9 +19,8 @@ export function localTransfer(root?: string): TransferClient {
     async put(target: SftpTarget, remotePath: string, data: Buffer, ctx) {
       const base = root ?? join(ctx.lab.store.dir, 'sftp');
       const dest = safeJoin(base, target.host, remotePath);
-      // inside the lab folder, private as the rest of it
-      mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
-      writeFileSync(dest, data, { mode: 0o600 });
+      // inside the lab folder, private as the rest of it (0600 even over an existing file)
+      writeFileAtomic(dest, data);
     },
     async get(target: SftpTarget, remotePath: string, ctx) {
       const base = root ?? join(ctx.lab.store.dir, 'sftp');

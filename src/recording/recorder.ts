@@ -2,7 +2,7 @@
 // A recorder listens to session events (the session core's output), never to rendered frames.
 import { isPagerEvent } from '../console/io.js';
 import { terminalBytes } from '../frontends/terminal.js';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, writeSync } from 'node:fs';
 import type { OutputKind } from '../console/io.js';
 import { CastWriter } from './cast-writer.js';
 import { Redactor, RedactOptions, parseRedactSpec, redactContextOf } from './redact.js';
@@ -57,8 +57,18 @@ export class Recorder {
   constructor(readonly opts: RecordOptions = {}) {
     this.format = opts.format ?? (opts.file && /\.cast$/i.test(opts.file) ? 'cast' : 'text');
     this.prompts = opts.prompts ?? ['admin:', 'lab>'];
-    // 0600: a recording may show what a session typed and printed
-    if (opts.file) this.fd = openSync(opts.file, 'w', 0o600);
+    // 0600: a recording may show what a session typed and printed (an existing file keeps its mode,
+    // hence fchmod; a device such as /dev/stdout is left alone)
+    if (opts.file) {
+      const fd = openSync(opts.file, 'w', 0o600);
+      try {
+        if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600);
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+      this.fd = fd;
+    }
     const write = (s: string) => this.write(s);
     const redact = (s: string) => (opts.redact ? opts.redact.apply(s) : s);
     if (this.format === 'cast') this.castWriter = new CastWriter(opts, write, redact);
