@@ -1,9 +1,9 @@
 // Exercise checks on hand erases and trust lists: the phones each erase reached as the command
 // resolved them, the models a constraint allows, and what the CTL and the served ITLs list.
-import { describe, it, expect, afterEach, vi } from 'vitest';
-import { rmSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, vi } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { scratchPerTest } from './helpers.js';
 import { labRun, phones } from './phone-helpers.js';
 import { Lab } from '../state/cluster/lab.js';
 import { loadExerciseFile } from '../state/exercises/loader.js';
@@ -14,17 +14,7 @@ import { drive } from '../src/console/drive.js';
 
 vi.setConfig({ testTimeout: 60000 });
 
-const dirs: string[] = [];
-const labs: Lab[] = [];
-afterEach(() => {
-  for (const l of labs.splice(0)) l.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tmp(): string {
-  const d = tempDir('cucm-sim-exercise-');
-  dirs.push(d);
-  return d;
-}
+const { tmp, labs } = scratchPerTest('cucm-sim-exercise-');
 
 const BASE = `id: demo
 title: A demo

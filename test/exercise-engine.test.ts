@@ -1,11 +1,11 @@
 // Exercises: data files validated with errors naming file and field, starting states built through
 // the consoles and the same on every run, goals and constraints checked on the lab and its event
 // log, results kept in the lab, and runbooks that assert a result.
-import { describe, it, expect, afterEach, vi } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { scratchPerTest } from './helpers.js';
 import { requireDist } from './prerequisites.js';
 import { labRun } from './phone-helpers.js';
 import { Lab } from '../state/cluster/lab.js';
@@ -27,17 +27,7 @@ const EXERCISES = join(ROOT, 'scripts', 'exercises');
 const A = 'a-regen-callmanager';
 const BIN = join(ROOT, 'bin', 'cucm-sim.js');
 
-const dirs: string[] = [];
-const labs: Lab[] = [];
-afterEach(() => {
-  for (const l of labs.splice(0)) l.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tmp(): string {
-  const d = tempDir('cucm-sim-exercise-');
-  dirs.push(d);
-  return d;
-}
+const { tmp, labs } = scratchPerTest('cucm-sim-exercise-');
 function sink() {
   let text = '';
   return { write: (s: string) => ((text += s), true), get text() { return text; } };

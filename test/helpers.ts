@@ -105,6 +105,24 @@ export function labPerTest(): (topology?: Record<string, unknown>) => Promise<La
   return async (topology) => (current = await seededLab({ topology }));
 }
 
+/** Temporary folders (`tmp()`) and labs (pushed on `labs`) removed after each test of the calling file. */
+export function scratchPerTest(prefix = 'cucm-sim-test-'): { tmp: () => string; labs: Lab[] } {
+  const dirs: string[] = [];
+  const labs: Lab[] = [];
+  afterEach(() => {
+    for (const l of labs.splice(0)) l.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    tmp() {
+      const d = tempDir(prefix);
+      dirs.push(d);
+      return d;
+    },
+    labs,
+  };
+}
+
 /** Polls until `cond` holds (sync or async); fails after the deadline naming what it waited for. */
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000, everyMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;

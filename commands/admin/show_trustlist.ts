@@ -1,4 +1,5 @@
 // `show itl` and `show ctl`: both print from parsing the actual file bytes in the node's TFTP directory.
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from '../../src/console/command.js';
@@ -118,7 +119,6 @@ function recordFieldLine(f: Field): string {
   }
 }
 
-import { createHash } from 'node:crypto';
 function sha1(b: Buffer): Buffer {
   return createHash('sha1').update(b).digest();
 }

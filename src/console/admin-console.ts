@@ -1,22 +1,13 @@
 // The admin: console of one node: CUCM's start-up banner, the `admin:` prompt, and how a line
 // is matched to a command (with CUCM's error texts and the publisher-only check).
 import type { Lab, NodeState } from '../../state/cluster/lab.js';
-import { UNSUCCESSFUL, type CommandContext, type TransferClient } from './command.js';
-import type { Registry } from './registry.js';
-import { ConsoleCore, sleep } from './core.js';
+import { UNSUCCESSFUL, type CommandContext } from './command.js';
+import { ConsoleCore, sleep, type ConsoleOptions } from './core.js';
 import { defaultRegistry } from '../../commands/admin/index.js';
 import { defaultTransfer } from '../net/transfer.js';
 
-export interface SessionOptions {
-  lab: Lab;
+export interface SessionOptions extends ConsoleOptions {
   node: NodeState;
-  user?: string;
-  width?: number;
-  /** terminal height; paging is only done when it is known */
-  height?: number;
-  pace?: 'fast' | 'realistic';
-  transfer?: TransferClient;
-  registry?: Registry;
 }
 
 export const PROMPT = 'admin:';

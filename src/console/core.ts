@@ -12,6 +12,18 @@ import type { ConsoleKind } from '../../state/exercises/model.js';
 
 type Listener = (text: string, kind: OutputKind) => void;
 
+/** What a caller may set on any console; the kinds of console fill in the rest. */
+export interface ConsoleOptions {
+  lab: Lab;
+  user?: string;
+  width?: number;
+  /** terminal height; paging is only done when it is known */
+  height?: number;
+  pace?: 'fast' | 'realistic';
+  transfer?: TransferClient;
+  registry?: Registry;
+}
+
 export interface CoreOptions {
   lab: Lab;
   user: string;

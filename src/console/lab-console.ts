@@ -2,10 +2,9 @@
 // phones, power, the clock, enterprise parameters, hostnames, DRS. It offers the same interface as
 // the admin: session core (CliSession) so every front end (REPL, script mode, SSH, runbooks) can drive
 // it; its commands live in commands/lab/ and never appear in the admin: command tree.
-import { Lab, LabError, NodeState } from '../../state/cluster/lab.js';
-import type { CommandContext, TransferClient } from './command.js';
-import type { Registry } from './registry.js';
-import { ConsoleCore } from './core.js';
+import type { NodeState } from '../../state/cluster/lab.js';
+import type { CommandContext } from './command.js';
+import { ConsoleCore, type ConsoleOptions } from './core.js';
 import { labExecRegistry, labRegistry } from '../../commands/lab/index.js';
 import { localTransfer } from '../net/transfer.js';
 import { fleet } from '../../state/phones/fleet.js';
@@ -13,14 +12,7 @@ import { cleanLabValues } from '../../state/text.js';
 
 export const LAB_PROMPT = 'lab>';
 
-export interface LabConsoleOptions {
-  lab: Lab;
-  user?: string;
-  width?: number;
-  height?: number;
-  pace?: 'fast' | 'realistic';
-  transfer?: TransferClient;
-  registry?: Registry;
+export interface LabConsoleOptions extends ConsoleOptions {
   /** an SSH exec request: commands that throw the lab away refuse */
   exec?: boolean;
 }
