@@ -98,7 +98,8 @@ describe('mismatches', () => {
     const out = sink();
     expect(await runbooksMain({}, [f], out, out)).toBe(1);
     expect(out.text).toContain(`FAIL  ${f} (1 mismatch`);
-    expect(out.text).toContain(`${f}:${at + 1}: output of 'admin:utils ctl set-cluster mixed-mode' differs`);
+    const cmdLine = lines.indexOf('admin:utils ctl set-cluster mixed-mode') + 1;
+    expect(out.text).toContain(`${f}:${at + 1}: output of 'admin:utils ctl set-cluster mixed-mode' (command at line ${cmdLine}) differs`);
 
     const up = sink();
     expect(await runbooksMain({ update: true }, [f], up, up)).toBe(0);

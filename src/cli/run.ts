@@ -7,6 +7,7 @@ import { RunbookError } from '../runbook/parse.js';
 import { describeResult, junitXml } from '../runbook/report.js';
 import { runRunbook, type RunbookResult } from '../runbook/run.js';
 import type { CommonFlags } from './args.js';
+import { startProgress, type ProgressStream } from './progress.js';
 
 /** Where the recording of one of several runbooks goes: FILE with the runbook's name inserted. */
 export function recordPathFor(record: string, runbook: string, count: number): string {
@@ -21,14 +22,17 @@ export async function runbooksMain(
   flags: CommonFlags,
   files: string[],
   out: { write(s: string): unknown } = process.stdout,
-  err: { write(s: string): unknown } = process.stderr,
+  err: ProgressStream = process.stderr,
 ): Promise<number> {
+  // `--fill FILE...`: the option's own file and the others given are all skeletons to fill
+  const fill = flags.fill !== undefined;
+  if (typeof flags.fill === 'string') files = [flags.fill, ...files];
   if (files.length === 0) {
-    err.write('cucm-sim run: no runbook given (usage: cucm-sim run FILE... [--update] [--junit FILE] [--record FILE] [--lab NAME] [--expect-exercise pass|fail])\n');
+    err.write('cucm-sim run: no runbook given (usage: cucm-sim run FILE... [--update] [--fill] [--junit FILE] [--record FILE] [--lab NAME] [--expect-exercise pass|fail])\n');
     return 2;
   }
   const results: RunbookResult[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     let record: (RecordOptions & { redactOptions?: RedactOptions }) | undefined;
     if (flags.record) {
       record = { file: recordPathFor(flags.record, file, files.length) };
@@ -47,7 +51,11 @@ export async function runbooksMain(
       out.write(describeResult(r));
       continue;
     }
+    // on a terminal: which runbook and command is running; piped: nothing but the result lines
+    const progress = startProgress(`runbook ${i + 1}/${files.length} ${file}`, undefined, err);
     const r = await runRunbook(file, {
+      onCommand: (command) => progress.tick(command),
+      fill,
       labName: flags.lab,
       node: flags.node,
       dataDir: flags.dataDir,
@@ -59,6 +67,7 @@ export async function runbooksMain(
       expectExercise: flags.expectExercise,
       exerciseDir: flags.exerciseDir,
     });
+    progress.done();
     results.push(r);
     out.write(describeResult(r));
   }

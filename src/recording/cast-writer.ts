@@ -80,10 +80,12 @@ export class CastWriter {
     this.castWrite('o', red.replace(/\r?\n/g, '\r\n'));
   }
 
-  /** A marker event for a line that is not terminal output. */
+  /** A line that is not session output (a node switch): a marker, and the line shown as the text transcript has it. */
   directive(line: string): void {
+    const red = this.redact(line);
     this.tick(0);
-    this.castWrite('m', line.replace(/^#!\s*/, ''));
+    this.castWrite('m', red.replace(/^#!\s*/, ''));
+    this.castWrite('o', red + '\r\n');
   }
 
   /** Advances the clock: a fixed step in deterministic mode, real time otherwise. */

@@ -16,7 +16,12 @@ const KEEP = '\n\r\t';
 /** Anything that emits session events: CliSession, the lab console, an SSH channel's session. */
 export interface EventSource {
   on(fn: (text: string, kind: OutputKind) => void): () => void;
+  /** the node an admin: session acts on (its switches are recorded as `#! node NAME`) */
+  readonly node?: { name: string };
 }
+
+/** The prompt whose commands run on a node: a session on another node is preceded by `#! node`. */
+const NODE_PROMPT = 'admin:';
 
 export interface RecordOptions {
   /** where to write; `.cast` selects asciicast v2 unless `format` says otherwise */
@@ -39,6 +44,10 @@ export interface RecordOptions {
   redact?: Redactor;
   /** prompts after which an echo is a command (default admin: and lab>) */
   prompts?: string[];
+  /** the node a replay starts on (the publisher): `#! node NAME` is written when a session is on another */
+  startNode?: string;
+  /** the prompt written before a command echoed without one (SSH exec requests show no prompt) */
+  prompt?: string;
 }
 
 /**
@@ -53,10 +62,14 @@ export class Recorder {
   private readonly prompts: string[];
   private readonly textWriter?: TextWriter;
   private readonly castWriter?: CastWriter;
+  /** the node of the last admin: prompt recorded */
+  private lastNode?: string;
+  private lastPrompt?: string;
 
   constructor(readonly opts: RecordOptions = {}) {
     this.format = opts.format ?? (opts.file && /\.cast$/i.test(opts.file) ? 'cast' : 'text');
     this.prompts = opts.prompts ?? ['admin:', 'lab>'];
+    this.lastNode = opts.startNode;
     // 0600: a recording may show what a session typed and printed (an existing file keeps its mode,
     // hence fchmod; a device such as /dev/stdout is left alone)
     if (opts.file) {
@@ -77,14 +90,23 @@ export class Recorder {
 
   /** Subscribes to a session's events; returns the function that unsubscribes. */
   attach(source: EventSource): () => void {
-    return source.on((text, kind) => this.event(text, kind));
+    return source.on((text, kind) => this.event(text, kind, source));
   }
 
-  /** Records one session event. */
-  event(text: string, kind: OutputKind): void {
+  /** Records one session event (of `source`, whose node tells where the commands run). */
+  event(text: string, kind: OutputKind, source?: EventSource): void {
     if (this.closed || !text) return;
     // last defence: lab text reaches recordings without escape sequences or stray controls
     if (!isPagerEvent(kind)) text = stripControls(text, KEEP);
+    if (this.currentLine === '' && !isPagerEvent(kind)) {
+      if (kind === 'out' && this.prompts.includes(text)) this.promptComing(text, source);
+      else if (kind === 'echo' && text.trim()) {
+        // a command with no prompt before it (an SSH exec request): the transcript shows one, so
+        // that it reads, and replays, as the commands typed at the prompt
+        const prompt = this.opts.prompt ?? this.lastPrompt ?? this.prompts[0];
+        this.event(prompt, 'out', source);
+      }
+    }
     const shown = kind === 'echo' ? renderLine(this.currentLine) : '';
     const isCommand = kind === 'echo' && this.prompts.some((p) => shown === p);
     const nl = text.lastIndexOf('\n');
@@ -97,7 +119,18 @@ export class Recorder {
     this.castWriter!.event(terminalBytes(text, kind), kind, isCommand);
   }
 
-  /** A line that is not terminal output but must survive replay (the runner's `#! node` switches). */
+  /** Before a prompt: `#! node NAME` when the session is on another node than the last admin: prompt. */
+  private promptComing(prompt: string, source?: EventSource): void {
+    this.lastPrompt = prompt;
+    const name = source?.node?.name;
+    if (prompt !== NODE_PROMPT || !name || name === this.lastNode) return;
+    const first = this.lastNode === undefined;
+    this.lastNode = name;
+    // without a known start node the first session's node is where the replay starts anyway
+    if (!first) this.directive(`#! node ${name}`);
+  }
+
+  /** A line that is not terminal output but must survive replay (`#! node` switches). */
   directive(line: string): void {
     if (this.closed) return;
     if (this.textWriter) this.textWriter.directive(line);
@@ -128,8 +161,8 @@ export class Recorder {
  */
 export function recordSession(
   source: EventSource,
-  lab: Parameters<typeof redactContextOf>[0] & { state: { clock: { fixed: boolean } } },
-  opts: { file: string; redact?: string | RedactOptions; width?: number; height?: number; title?: string },
+  lab: Omit<Parameters<typeof redactContextOf>[0], 'nodes'> & { state: { clock: { fixed: boolean } }; nodes: Array<{ name: string; publisher: boolean }> },
+  opts: { file: string; redact?: string | RedactOptions; width?: number; height?: number; title?: string; prompt?: string },
 ): Recorder {
   const spec = opts.redact;
   const redact = spec ? new Redactor(typeof spec === 'string' ? parseRedactSpec(spec) : spec, redactContextOf(lab)) : undefined;
@@ -140,6 +173,9 @@ export function recordSession(
     height: opts.height,
     title: opts.title,
     redact,
+    prompt: opts.prompt,
+    // a session on a subscriber starts with its `#! node`, so the recording replays there
+    startNode: lab.nodes.find((n) => n.publisher)?.name,
   });
   recorder.attach(source);
   return recorder;

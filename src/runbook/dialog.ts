@@ -5,14 +5,22 @@ import { isPagerEvent, type OutputKind } from '../console/io.js';
 import type { AskOptions } from '../console/command.js';
 import type { SourceLine } from './parse.js';
 
+/** An `#! answer` value and its runbook line. */
+export interface QueuedAnswer {
+  text: string;
+  line: number;
+}
+
 /** An AnswerSource for drive() (`answer`) and the output it follows to place questions (`onOutput`). */
 export class DialogAnswers {
   private captured = '';
   private cursor = 0;
   private skipEcho = true;
+  /** runbook lines of the `#! answer` directives that answered visible questions (--fill drops them) */
+  readonly visibleAnswerLines: number[] = [];
   constructor(
     private expected: SourceLine[],
-    private queue: string[],
+    private queue: QueuedAnswer[],
     private lab: Lab,
   ) {}
 
@@ -41,16 +49,22 @@ export class DialogAnswers {
     const rest = idx >= 0 ? answerText(this.expected[idx].text, q) : '';
     if (idx >= 0) this.cursor = idx + 1;
     if (opts.hidden) {
-      return this.queue.length ? this.queue.shift()! : defaultSecret(q, this.lab);
+      return this.queue.length ? this.queue.shift()!.text : defaultSecret(q, this.lab);
     }
     if (opts.password) {
-      if (this.queue.length) return this.queue.shift()!;
+      if (this.queue.length) return this.queue.shift()!.text;
       if (idx < 0) return undefined;
       const stars = rest.trimEnd();
       const def = defaultSecret(q, this.lab);
       return stars.length === def.length ? def : 'x'.repeat(stars.length);
     }
-    if (idx < 0) return undefined;
+    if (idx < 0) {
+      // a command-only skeleton (--fill) has no output to read the answer from: `#! answer` gives it
+      if (!this.queue.length) return undefined;
+      const a = this.queue.shift()!;
+      this.visibleAnswerLines.push(a.line);
+      return a.text;
+    }
     return rest;
   };
 }

@@ -60,7 +60,7 @@ export interface Runbook {
 }
 
 const HEADER_DIRECTIVES = ['seed', 'clock', 'topology', 'exercise'];
-const BODY_DIRECTIVES = ['node', 'answer'];
+const BODY_DIRECTIVES = ['node', 'answer', 'expect-error'];
 
 function isDirective(l: string): boolean {
   return l.startsWith('#!');

@@ -1,5 +1,20 @@
 // What a run reports: the runner's line per runbook (with diffs) and JUnit XML for CI.
-import type { RunbookResult } from './run.js';
+import type { Mismatch, RunbookResult } from './run.js';
+
+/** One line naming where a step failed: the runbook line of the difference and of the command. */
+export function mismatchHeadline(file: string, m: Mismatch): string {
+  if (m.kind === 'error') return `${file}:${m.line}: '${m.command}' (command at line ${m.commandLine}): ${m.diff}`;
+  return `${file}:${m.line}: output of '${m.command}' (command at line ${m.commandLine}) differs`;
+}
+
+function failureCount(r: RunbookResult): string {
+  const out = r.mismatches.filter((m) => m.kind === 'output').length;
+  const err = r.mismatches.length - out;
+  const parts: string[] = [];
+  if (out) parts.push(`${out} mismatch${out === 1 ? '' : 'es'}`);
+  if (err) parts.push(`${err} CLI error check${err === 1 ? '' : 's'} failed`);
+  return parts.join(', ');
+}
 
 function xmlEscape(s: string): string {
   return s
@@ -28,9 +43,11 @@ export function junitXml(results: RunbookResult[]): string {
       const msg = exerciseProblem(r) ?? 'failed';
       out.push(`      <failure message="${xmlEscape(msg)}" type="ExerciseResult">${xmlEscape(msg)}</failure>`);
     } else if (!r.passed) {
-      const first = r.mismatches[0];
-      const msg = `${r.mismatches.length} mismatch${r.mismatches.length === 1 ? '' : 'es'}; first at ${r.file}:${first.line} (${first.command})`;
-      out.push(`      <failure message="${xmlEscape(msg)}" type="OutputMismatch">${xmlEscape(r.mismatches.map((m) => m.diff).join('\n\n'))}</failure>`);
+      const shown = r.mismatches.filter((m) => m.kind === 'error' || !r.updated);
+      const first = shown[0];
+      const msg = `${failureCount({ ...r, mismatches: shown })}; first at ${r.file}:${first.line} (${first.command}, command at line ${first.commandLine})`;
+      const body = shown.map((m) => (m.kind === 'error' ? mismatchHeadline(r.file, m) : `${mismatchHeadline(r.file, m)}\n${m.diff}`)).join('\n\n');
+      out.push(`      <failure message="${xmlEscape(msg)}" type="${first.kind === 'error' ? 'CliError' : 'OutputMismatch'}">${xmlEscape(body)}</failure>`);
     }
     out.push('    </testcase>');
   }
@@ -51,13 +68,26 @@ export function exerciseProblem(r: RunbookResult): string | undefined {
 /** The text the runner prints for one runbook: a progress line, then any diffs or error. */
 export function describeResult(r: RunbookResult): string {
   const secs = (r.ms / 1000).toFixed(1);
+  const commands = `${r.commands} command${r.commands === 1 ? '' : 's'}`;
   const ex = r.exercise ? `, exercise ${r.exercise.id} ${r.exercise.actual}` : '';
+  const notes = (r.notes ?? []).map((n) => `note: ${n}\n`).join('');
   if (r.error) return `ERROR ${r.error.message}\n`;
-  if (r.updated) return `UPDATED ${r.file} (${r.mismatches.length} block${r.mismatches.length === 1 ? '' : 's'} rewritten, ${r.commands} commands, ${secs}s)\n`;
-  if (r.passed) return `PASS  ${r.file} (${r.commands} commands${ex}, ${secs}s)\n`;
-  const parts = [`FAIL  ${r.file} (${r.mismatches.length} mismatch${r.mismatches.length === 1 ? '' : 'es'}, ${r.commands} commands${ex}, ${secs}s)`];
-  for (const m of r.mismatches) parts.push(`${r.file}:${m.line}: output of '${m.command}' differs`, m.diff, '');
+  const errors = r.mismatches.filter((m) => m.kind === 'error');
+  const written: string[] = [];
+  if (r.filled && !r.fillRefused) written.push(`${r.filled} block${r.filled === 1 ? '' : 's'} filled`);
+  if (r.updated) {
+    const n = r.mismatches.length - errors.length;
+    written.push(`${n} block${n === 1 ? '' : 's'} rewritten`);
+  }
+  if (written.length && r.passed) return `${r.updated ? 'UPDATED' : 'FILLED'} ${r.file} (${written.join(', ')}, ${commands}, ${secs}s)\n${notes}`;
+  if (r.passed) return `PASS  ${r.file} (${commands}${ex}, ${secs}s)\n${notes}`;
+  const shown = r.mismatches.filter((m) => m.kind === 'error' || !r.updated);
+  const parts = [`FAIL  ${r.file} (${[failureCount({ ...r, mismatches: shown }), ...written].filter(Boolean).join(', ')}, ${commands}${ex}, ${secs}s)`];
+  for (const m of shown) {
+    parts.push(mismatchHeadline(r.file, m));
+    if (m.kind === 'output') parts.push(m.diff, '');
+  }
   const problem = exerciseProblem(r);
   if (problem) parts.push(`${r.file}: ${problem}`);
-  return parts.join('\n') + '\n';
+  return parts.join('\n') + '\n' + notes;
 }

@@ -12,16 +12,25 @@ import { drive, type Console, type DriveResult } from '../console/drive.js';
 import { localTransfer } from '../net/transfer.js';
 import { Recorder, RecordOptions } from '../recording/recorder.js';
 import { Redactor, RedactOptions, redactContextOf } from '../recording/redact.js';
-import { DialogAnswers } from './dialog.js';
-import { align, firstDiffLine, matches, unifiedDiff } from './match.js';
-import { CommandBlock, DEFAULT_CLOCK, DEFAULT_SEED, PROMPTS, Runbook, RunbookError, SourceLine, commandOf, parseRunbook } from './parse.js';
+import { DialogAnswers, type QueuedAnswer } from './dialog.js';
+import { errorProblem, isErrorLine, type ExpectError } from './errors.js';
+import { align, firstDiffLine, matches, unifiedDiff, type Op } from './match.js';
+import { CommandBlock, DEFAULT_CLOCK, DEFAULT_SEED, Directive, PROMPTS, Runbook, RunbookError, SourceLine, commandOf, parseRunbook } from './parse.js';
 import { Replacement, rewriteRunbook, updatedLines } from './update.js';
 import type { ExerciseExpectation } from './exercise.js';
 
 export interface Mismatch {
+  /** 'output': the output differs from the expected text; 'error': a CLI error the runbook hides */
+  kind: 'output' | 'error';
+  /** runbook line of the first difference (of the wildcard that covers the error, for 'error') */
   line: number;
+  /** runbook line of the command */
+  commandLine: number;
   command: string;
+  /** the unified diff ('output'), or why the error fails the step ('error') */
   diff: string;
+  /** the CLI error line found in the output ('error') */
+  errorLine?: string;
 }
 
 export interface RunbookResult {
@@ -33,6 +42,11 @@ export interface RunbookResult {
   error?: RunbookError;
   /** set when --update rewrote the file */
   updated?: boolean;
+  /** --fill: blocks whose output was written in (not written when fillRefused) */
+  filled?: number;
+  fillRefused?: boolean;
+  /** things worth telling the author that do not fail the run (--fill: commands that failed) */
+  notes?: string[];
   /** the exercise's result, with --expect-exercise */
   exercise?: ExerciseExpectation;
   ms: number;
@@ -49,6 +63,10 @@ export interface RunOptions {
   /** topology file used when the runbook has no topology directive */
   topologyFile?: string;
   update?: boolean;
+  /** write the actual output into commands that have no expected output (a command-only skeleton) */
+  fill?: boolean;
+  /** called before each command runs (the runner's progress line) */
+  onCommand?: (command: string) => void;
   record?: RecordOptions & { redactOptions?: RedactOptions };
   /** runbook text, instead of reading `file` */
   text?: string | Buffer;
@@ -120,9 +138,9 @@ export async function runRunbook(file: string, opts: RunOptions = {}): Promise<R
     if (opts.record) {
       const { redactOptions, ...r } = opts.record;
       const redact = redactOptions ? new Redactor(redactOptions, redactContextOf(lab)) : r.redact;
-      recorder = new Recorder({ deterministic: settings.seed !== undefined && settings.clock !== undefined, ...r, redact });
+      recorder = new Recorder({ deterministic: settings.seed !== undefined && settings.clock !== undefined, startNode: lab.publisher().name, ...r, redact });
     }
-    await execute(rb, lab, result, replacements, recorder, opts.node);
+    await execute(rb, lab, result, replacements, { recorder, startNode: opts.node, fill: opts.fill, onCommand: opts.onCommand });
     if (opts.expectExercise) {
       const { exerciseExpectation } = await import('./exercise.js');
       result.exercise = exerciseExpectation(lab, opts.expectExercise);
@@ -136,12 +154,24 @@ export async function runRunbook(file: string, opts: RunOptions = {}): Promise<R
     if (lab && !opts.lab) lab.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }
-  if (opts.update && !result.error && result.mismatches.length && opts.text === undefined) {
-    rewriteRunbook(rb, file, replacements);
-    result.updated = true;
+  const differing = result.mismatches.filter((m) => m.kind === 'output').length;
+  if (!result.error && opts.text === undefined) {
+    if (opts.fill && result.filled && differing && !opts.update) {
+      // filling never rewrites expected output that is there already, unless --update says so
+      result.fillRefused = true;
+      (result.notes ??= []).push(`${file}: not filled: ${differing} command${differing === 1 ? '' : 's'} with expected output differ (add --update to rewrite them too)`);
+    } else if ((opts.update && differing) || (opts.fill && result.filled)) {
+      try {
+        rewriteRunbook(rb, file, replacements);
+        result.updated = !!differing;
+      } catch (e) {
+        result.error = new RunbookError(file, 1, `cannot write the runbook back: ${(e as Error).message}`);
+      }
+    }
   }
   const exerciseOk = !result.exercise || result.exercise.actual === result.exercise.expected;
-  result.passed = !result.error && (result.mismatches.length === 0 || !!result.updated) && exerciseOk;
+  const unfixed = result.mismatches.filter((m) => m.kind === 'error' || !result.updated).length;
+  result.passed = !result.error && unfixed === 0 && exerciseOk;
   result.ms = Date.now() - t0;
   return result;
 }
@@ -151,9 +181,10 @@ async function execute(
   lab: Lab,
   result: RunbookResult,
   replacements: Replacement[],
-  recorder?: Recorder,
-  startNode?: string,
+  how: { recorder?: Recorder; startNode?: string; fill?: boolean; onCommand?: (command: string) => void },
 ): Promise<void> {
+  const { recorder, fill } = how;
+  let startNode = how.startNode;
   const file = rb.file;
   const sessions = new Map<string, CliSession>();
   let labConsole: Console | undefined;
@@ -165,7 +196,14 @@ async function execute(
     if (!n) throw new RunbookError(file, 1, `--node ${startNode}: no such node in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
     node = n;
   }
-  let pendingAnswers: { values: string[]; line: number } | undefined;
+  let pendingAnswers: { values: QueuedAnswer[]; line: number } | undefined;
+  let pendingExpect: ExpectError | undefined;
+
+  const nodeNamed = (d: Directive): NodeState => {
+    const n = lab.node(d.arg);
+    if (!n) throw new RunbookError(file, d.line, `no node '${d.arg}' in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
+    return n;
+  };
 
   const sessionFor = (n: NodeState): CliSession => {
     let s = sessions.get(n.name);
@@ -177,18 +215,22 @@ async function execute(
     return s;
   };
 
-  const compare = (title: string, expected: SourceLine[], actual: string[], at: number, from: number, to: number) => {
+  /** The alignment when the output matches; undefined after recording a mismatch. */
+  const compare = (title: string, expected: SourceLine[], actual: string[], at: number, from: number, to: number): Op[] | undefined => {
     const ops = align(
       expected.map((e) => e.text),
       actual,
     );
-    if (matches(ops)) return;
+    if (matches(ops)) return ops;
     result.mismatches.push({
+      kind: 'output',
       line: firstDiffLine(expected, ops, at + 1),
+      commandLine: at,
       command: title,
       diff: unifiedDiff(file, title, expected, actual, ops, at + 1),
     });
     replacements.push({ from, to, lines: updatedLines(expected, actual, ops) });
+    return undefined;
   };
 
   const consoleFor = async (item: CommandBlock): Promise<Console> => {
@@ -201,6 +243,11 @@ async function execute(
     }
     return labConsole;
   };
+
+  const items = rb.items;
+  let idx = 0;
+  // a transcript recorded on a subscriber starts with its `#! node`: the banner is that node's
+  for (; idx < items.length && items[idx].kind === 'directive' && (items[idx] as Directive).name === 'node'; idx++) node = nodeNamed(items[idx] as Directive);
 
   // the login banner (of the console the first command is typed on), when the transcript starts with it
   if (rb.preamble) {
@@ -217,26 +264,27 @@ async function execute(
     compare('login banner', pre.expected, outputLines(text), firstLine - 1, pre.from, pre.to);
   }
 
-  const items = rb.items;
-  for (let idx = 0; idx < items.length; idx++) {
+  for (; idx < items.length; idx++) {
     const item = items[idx];
     if (item.kind === 'directive') {
-      if (item.name === 'node') {
-        const n = lab.node(item.arg);
-        if (!n) throw new RunbookError(file, item.line, `no node '${item.arg}' in this lab (nodes: ${lab.nodes.map((x) => x.name).join(', ')})`);
-        node = n;
-        recorder?.directive(`#! node ${n.name}`);
-      } else if (item.name === 'answer') {
+      if (item.name === 'node') node = nodeNamed(item);
+      else if (item.name === 'answer') {
         if (!pendingAnswers) pendingAnswers = { values: [], line: item.line };
-        pendingAnswers.values.push(item.arg);
+        pendingAnswers.values.push({ text: item.arg, line: item.line });
+      } else if (item.name === 'expect-error') {
+        if (pendingExpect) throw new RunbookError(file, item.line, `a second '#! expect-error' for one command (the first is at line ${pendingExpect.line})`);
+        pendingExpect = { text: item.arg.trim(), line: item.line };
       }
       continue;
     }
     const target = await consoleFor(item);
+    how.onCommand?.(`${item.console === 'admin' ? PROMPTS.admin : PROMPTS.lab}${item.command}`);
 
     const queue = pendingAnswers?.values ?? [];
     const answerLine = pendingAnswers?.line;
     pendingAnswers = undefined;
+    const expect = pendingExpect;
+    pendingExpect = undefined;
     const dialog = new DialogAnswers(item.expected, queue, lab);
     // the prompt is shown (and recorded) but is not part of the command's output
     target.showPrompt();
@@ -252,7 +300,7 @@ async function execute(
       throw new RunbookError(
         file,
         item.line,
-        `unterminated dialog: '${prompt}${item.command}' asked "${r.unanswered.trimEnd()}" and the transcript has no answer for it (expected a line starting with that question)`,
+        `unterminated dialog: '${prompt}${item.command}' asked "${r.unanswered.trimEnd()}" and the transcript has no answer for it (expected a line starting with that question, or '#! answer TEXT' before the command)`,
       );
     }
     if (queue.length) throw new RunbookError(file, answerLine!, `'#! answer' left unused by '${prompt}${item.command}' (answers apply to the hidden or masked prompts of the next command)`);
@@ -273,6 +321,29 @@ async function execute(
       expected = [...expected, { text: cmdText, line: next.line }, ...next.expected];
       to = next.to;
     }
-    compare(prompt + item.command, expected, actual, item.line, item.from, to);
+    const title = prompt + item.command;
+    if (fill && expected.every((l) => !l.text.trim())) {
+      // a skeleton's command (blank lines between commands are no expected output): its output is
+      // written in, with no `#! answer` left for what it now shows
+      if (!actual.length) continue;
+      replacements.push({ from: item.from, to, lines: actual });
+      for (const l of dialog.visibleAnswerLines) replacements.push({ from: l - 1, to: l, lines: [] });
+      result.filled = (result.filled ?? 0) + 1;
+      // the filled text expects whatever error the command printed: the author should know
+      const err = actual.find(isErrorLine) ?? (r.status !== 0 ? [...actual].reverse().find((l) => l.trim()) : undefined);
+      if ((err !== undefined || r.status !== 0) && !expect) {
+        (result.notes ??= []).push(`${file}:${item.line}: '${title}' failed${r.status !== 0 ? ` (status ${r.status})` : ''}: "${(err ?? '').trim()}"; the filled output now expects this error`);
+      }
+      // a skeleton's `#! expect-error` still has to come true
+      const filled = actual.map((text) => ({ text, line: item.line }));
+      const p = expect && errorProblem(filled, actual, align(actual, actual), r.status, item.line, expect);
+      if (p) result.mismatches.push({ kind: 'error', line: p.line, commandLine: item.line, command: title, diff: p.message, errorLine: p.errorLine });
+      continue;
+    }
+    const ops = compare(title, expected, actual, item.line, item.from, to);
+    if (!ops) continue;
+    const p = errorProblem(expected, actual, ops, r.status, item.line, expect);
+    if (p) result.mismatches.push({ kind: 'error', line: p.line, commandLine: item.line, command: title, diff: p.message, errorLine: p.errorLine });
   }
+  if (pendingExpect) throw new RunbookError(file, pendingExpect.line, `'#! expect-error' with no command after it`);
 }

@@ -1,5 +1,6 @@
 // `--update`: the expected output of mismatched blocks rewritten from the actual output, wildcards kept.
-import { writeFileSync } from 'node:fs';
+import { chmodSync, realpathSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../../state/store.js';
 import type { Op } from './match.js';
 import type { Runbook, SourceLine } from './parse.js';
 
@@ -25,5 +26,17 @@ export function updatedLines(expected: SourceLine[], actual: string[], ops: Op[]
 export function rewriteRunbook(rb: Runbook, file: string, replacements: Replacement[]): void {
   const src = [...rb.source];
   for (const r of replacements.sort((a, b) => b.from - a.from)) src.splice(r.from, r.to - r.from, ...r.lines);
-  writeFileSync(file, src.join('\n') + (rb.finalNewline || src.length ? '\n' : ''));
+  writeAtomically(file, src.join('\n') + (rb.finalNewline || src.length ? '\n' : ''));
+}
+
+/**
+ * Replaces a runbook in one step (the store's temporary file, flushed, renamed over it), so an
+ * interrupted run leaves either the old runbook or the new one; the file then gets its mode back.
+ */
+export function writeAtomically(target: string, text: string): void {
+  // a symlinked runbook stays a link: the file it points at is the one replaced
+  const file = realpathSync(target);
+  const mode = statSync(file).mode & 0o777;
+  writeFileAtomic(file, text);
+  chmodSync(file, mode);
 }

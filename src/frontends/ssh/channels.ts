@@ -111,6 +111,7 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
             redact: host.redact,
             width,
             height,
+            prompt: role === 'lab' ? 'lab>' : 'admin:',
           })
         : undefined;
       const options = {
