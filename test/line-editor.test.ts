@@ -1,6 +1,7 @@
 // The line editor on its own: keys in, the line, the cursor and the screen operations out.
 import { describe, expect, it } from 'vitest';
 import { LineEditor, type EditOp, type Key, type KeyName } from '../src/console/line-editor.js';
+import { Typeahead } from '../src/console/typeahead.js';
 
 const k = (name: KeyName): Key => ({ key: name });
 const chars = (s: string): Key[] => [...s].map((ch) => ({ ch }));
@@ -142,12 +143,43 @@ describe('command lines', () => {
     expect([e.line, e.cursor, e.mode]).toEqual(['', 0, 'edit']);
   });
 
-  it('ends the session on Ctrl-D only at an empty line', () => {
-    const e = typed('x');
-    expect(press(e, k('ctrl-d'))).toEqual([]);
+  it('ends the session on Ctrl-D at an empty line; on a non-empty line it deletes under the cursor', () => {
+    const e = typed('xy');
+    // at the end of the line there is nothing under the cursor
+    expect(press(e, k('ctrl-d'))).toEqual([{ op: 'bell' }]);
+    press(e, k('left'));
+    expect(press(e, k('ctrl-d'))).toEqual([{ op: 'erase', n: 1 }]);
+    expect([e.line, e.cursor]).toEqual(['x', 1]);
     press(e, k('backspace'));
     expect(press(e, k('ctrl-d'))).toEqual([{ op: 'eof' }]);
     expect(e.mode).toBe('busy');
+  });
+
+  it('Ctrl-W deletes the word before the cursor and the spaces after it', () => {
+    const e = typed('show cert list  ');
+    expect(press(e, k('ctrl-w'))).toEqual([
+      { op: 'back', n: 6 },
+      { op: 'erase', n: 6 },
+    ]);
+    expect([e.line, e.cursor]).toEqual(['show cert ', 10]);
+    press(e, k('left'), k('left'));
+    // from inside a word: the part before the cursor goes, the rest moves left
+    expect(press(e, k('ctrl-w'))).toEqual([
+      { op: 'back', n: 3 },
+      { op: 'write', text: 't ' },
+      { op: 'erase', n: 3 },
+      { op: 'back', n: 2 },
+    ]);
+    expect([e.line, e.cursor]).toEqual(['show t ', 5]);
+    press(e, k('home'));
+    expect(press(e, k('ctrl-w'))).toEqual([{ op: 'bell' }]);
+  });
+
+  it('F2 asks the front end to switch consoles at a command line, not at a question', () => {
+    const e = typed('show');
+    expect(press(e, k('f2'))).toEqual([{ op: 'switch' }]);
+    e.ask({});
+    expect(press(e, k('f2'))).toEqual([]);
   });
 });
 
@@ -210,7 +242,7 @@ describe('answers', () => {
     const e = typed();
     press(e, k('enter'));
     e.ask({});
-    expect(press(e, { ch: '?' }, k('tab'), k('up'), k('down'), k('ctrl-d'))).toEqual([{ op: 'write', text: '?' }]);
+    expect(press(e, { ch: '?' }, k('tab'), k('up'), k('down'))).toEqual([{ op: 'write', text: '?' }]);
     expect(press(e, k('enter'))).toEqual([{ op: 'answer', text: '?', hidden: false }]);
     expect(e.mode).toBe('busy');
   });
@@ -263,5 +295,95 @@ describe('the pager prompt', () => {
       expect(press(e, key)).toEqual([{ op: 'page', choice }]);
       expect(e.mode).toBe('busy');
     }
+  });
+});
+
+describe('end of input at a question', () => {
+  it('Ctrl-D on an empty answer ends the session; on a typed answer it deletes under the cursor', () => {
+    const e = typed();
+    press(e, k('enter'));
+    e.ask({});
+    press(e, ...chars('ye'), k('left'));
+    expect(press(e, k('ctrl-d'))).toEqual([{ op: 'erase', n: 1 }]);
+    press(e, k('backspace'));
+    expect(press(e, k('ctrl-d'))).toEqual([{ op: 'eof' }]);
+    expect(e.mode).toBe('busy');
+  });
+});
+
+describe('typeahead', () => {
+  /** A front end in miniature: submitted lines "run" until finish() is called. */
+  function frontEnd() {
+    const e = new LineEditor();
+    const done: string[] = [];
+    const answers: string[] = [];
+    let running = false;
+    const t = new Typeahead(e, {
+      apply(ops) {
+        for (const o of ops) {
+          if (o.op === 'submit') {
+            done.push(o.line);
+            running = true;
+          }
+          if (o.op === 'answer') answers.push(o.text);
+        }
+        return !ops.some((o) => o.op === 'bell');
+      },
+    });
+    e.prompt();
+    return {
+      e,
+      t,
+      done,
+      answers,
+      finish() {
+        running = false;
+        e.prompt();
+        t.pump();
+      },
+      get running() {
+        return running;
+      },
+    };
+  }
+
+  it('runs each line of a paste in order, one after the other command ends', () => {
+    const f = frontEnd();
+    f.t.push([...chars('show myself'), k('enter'), ...chars('show itl'), k('enter'), ...chars('show ctl'), k('enter')]);
+    expect(f.done).toEqual(['show myself']);
+    f.finish();
+    expect(f.done).toEqual(['show myself', 'show itl']);
+    f.finish();
+    expect(f.done).toEqual(['show myself', 'show itl', 'show ctl']);
+    expect(f.t.waiting).toBe(0);
+  });
+
+  it('keeps a typed-ahead answer for the question the command asks', () => {
+    const f = frontEnd();
+    f.t.push([...chars('set cert regen tomcat'), k('enter'), ...chars('yes'), k('enter'), ...chars('show itl'), k('enter')]);
+    expect(f.done).toEqual(['set cert regen tomcat']);
+    f.e.ask({});
+    f.t.pump();
+    expect(f.answers).toEqual(['yes']);
+    f.finish();
+    expect(f.done).toEqual(['set cert regen tomcat', 'show itl']);
+  });
+
+  it('honours control keys in the same chunk as text, in order', () => {
+    const f = frontEnd();
+    // typo, Ctrl-U, retyped; then a word removed with Ctrl-W and a character fixed after arrows
+    f.t.push([...chars('shwo'), k('ctrl-u'), ...chars('show ixl xx'), k('ctrl-w'), k('backspace'), k('left'), k('left'), k('delete'), ...chars('t'), k('enter')]);
+    expect(f.done).toEqual(['show itl']);
+  });
+
+  it('drops Ctrl-C typed while a command runs, and keys past its limit', () => {
+    const e = new LineEditor();
+    const t = new Typeahead(e, { max: 3, apply: () => true });
+    // the editor takes no keys yet (a command runs): three are held, then Ctrl-C is dropped
+    t.push([k('ctrl-c'), ...chars('abcd')]);
+    expect(t.waiting).toBe(2);
+    e.prompt();
+    t.pump();
+    expect(e.line).toBe('ab');
   });
 });

@@ -35,16 +35,45 @@ describe('pager', () => {
     expect(text.split('\n').length - 1).toBe(19);
   });
 
-  it('does not page when pagination is off', async () => {
-    await lab.mutate(() => (lab.state.cli.pagination = false));
-    try {
-      const s = new CliSession({ lab, node: lab.publisher(), height: 10 });
-      let asked = 0;
-      await drive(s, 'utils service list', { answers: () => '', pager: async () => (asked++, 'page') });
-      expect(asked).toBe(0);
-    } finally {
-      await lab.mutate(() => (lab.state.cli.pagination = true));
-    }
+  it('does not page when pagination is off, for that session only', async () => {
+    const s = new CliSession({ lab, node: lab.publisher(), height: 10 });
+    let asked = 0;
+    const pager = async () => (asked++, 'page' as const);
+    await drive(s, 'set cli pagination off', { answers: () => '' });
+    await drive(s, 'utils service list', { answers: () => '', pager });
+    expect(asked).toBe(0);
+    // a new session of the same account starts with pagination on, as on a real system
+    const again = new CliSession({ lab, node: lab.publisher(), height: 10 });
+    let text = '';
+    again.on((t) => (text += t));
+    await drive(again, 'show cli pagination', { answers: () => '' });
+    expect(text).toContain('Automatic Pagination : On.');
+    await drive(again, 'utils service list', { answers: () => '', pager });
+    expect(asked).toBeGreaterThan(0);
+  });
+
+  it('counts the rows a wrapped line takes, so the first row of a screen is still in sight', async () => {
+    // 16 rows: the pager prompt (62 characters) takes 4 of them at 20 columns, 7 at 10
+    const s = new CliSession({ lab, node: lab.publisher(), height: 16, width: 20 });
+    const out = capture(s);
+    const screens: string[] = [];
+    await drive(s, 'show myself', { answers: () => '', pager: async () => (screens.push(''), 'page') });
+    // show myself: 5 lines of 19 to 26 characters; at 20 columns they take 2+2+1+1+1 rows: one screen
+    expect(screens).toHaveLength(0);
+    s.width = 10;
+    out.length = 0;
+    // at 10 columns they take 3+3+2+2+2 rows, with 9 left for output: the third line ends at row
+    // 8, the fourth would pass 9
+    await drive(s, 'show myself', {
+      answers: () => '',
+      pager: async () => {
+        const before = out.filter(([, k]) => k === 'out').map(([t]) => t).join('');
+        const rows = before.split('\n').filter(Boolean).reduce((n, l) => n + Math.ceil(l.length / 10), 0);
+        screens.push(String(rows));
+        return 'page';
+      },
+    });
+    expect(screens).toEqual(['8']);
   });
 
   it('set cli pagination off|on and show cli pagination print the CLI texts', async () => {

@@ -240,10 +240,12 @@ describe('sessions sharing the lab', () => {
     const sub = await shell(r.port('cucm-sub1'));
     const pub2 = await shell(r.port('cucm-pub'));
     expect(await sub.command('show myself')).toContain('Machine Name    : cucm-sub1');
+    // pagination is a setting of the session, not of the account or the lab
     expect(await pub.command('set cli pagination off')).toContain('Automatic pagination is turned off');
-    expect(await sub.command('show cli pagination')).toContain('Automatic Pagination : Off.');
-    expect(await pub.command('set cli pagination on')).toContain('turned on');
+    expect(await pub.command('show cli pagination')).toContain('Automatic Pagination : Off.');
     expect(await sub.command('show cli pagination')).toContain('Automatic Pagination : On.');
+    expect(await pub2.command('show cli pagination')).toContain('Automatic Pagination : On.');
+    expect(await pub.command('set cli pagination on')).toContain('turned on');
 
     expect(await pub.command('file delete tftp ITLFile.tlv noconfirm')).toContain('deleted = 1');
     expect(await pub2.command('file list tftp ITLFile.tlv')).toContain('no such file or directory can be found');

@@ -49,11 +49,10 @@ const cliSession: CommandModule = {
       path: ['set', 'cli', 'pagination'],
       summary: 'This command turns automatic pagination on or off for the current CLI account.',
       params: [{ name: 'on|off', required: true, help: 'on or off', values: ['on', 'off'], strict: true }],
-      async run(ctx, a) {
+      run(ctx, a) {
+        // for this session only: a new session of the account starts with pagination on again
         const on = a['on|off'].toLowerCase() === 'on';
-        await ctx.mutate(() => {
-          ctx.lab.state.cli.pagination = on;
-        });
+        ctx.session.pagination = on;
         ctx.out(on ? 'Automatic pagination is turned on' : 'Automatic pagination is turned off');
       },
     },

@@ -55,7 +55,7 @@ const show: CommandModule = {
       path: ['show', 'cli', 'pagination'],
       summary: 'This command displays the status of automatic CLI pagination.',
       run(ctx) {
-        ctx.out(`Automatic Pagination : ${ctx.lab.state.cli.pagination ? 'On' : 'Off'}.`);
+        ctx.out(`Automatic Pagination : ${ctx.session.pagination ? 'On' : 'Off'}.`);
       },
     },
     {

@@ -49,8 +49,8 @@ export interface AskOptions {
 }
 
 export interface TransferClient {
-  /** Uploads bytes to a remote SFTP server (file get). */
-  put(target: SftpTarget, remotePath: string, data: Buffer, ctx: CommandContext): Promise<void>;
+  /** Uploads bytes to a remote SFTP server (file get); a stand-in that writes on this machine returns the absolute path. */
+  put(target: SftpTarget, remotePath: string, data: Buffer, ctx: CommandContext): Promise<string | void>;
   /** Downloads a remote file (utils itl reset remotekey). */
   get(target: SftpTarget, remotePath: string, ctx: CommandContext): Promise<Buffer>;
   /** Confirms the server's host key (yes/no) before the transfer starts, as CUCM asks. */
@@ -71,6 +71,8 @@ export interface SessionInfo {
   commandCount: number;
   width: number;
   height?: number;
+  /** automatic pagination of this session (`set cli pagination`); every session starts with it on */
+  pagination: boolean;
 }
 
 /** A word of the command tree: a menu, a command, or both. */
@@ -131,8 +133,9 @@ export interface CommandContext {
 }
 
 export class Cancelled extends Error {
-  constructor() {
-    super('Control-C pressed');
+  /** endOfInput: the user ended the session at a question (Ctrl-D), not Ctrl-C */
+  constructor(readonly endOfInput = false) {
+    super(endOfInput ? 'end of input' : 'Control-C pressed');
   }
 }
 

@@ -42,8 +42,11 @@ export interface CoreOptions {
 export abstract class ConsoleCore {
   readonly lab: Lab;
   readonly user: string;
+  /** terminal size, followed as the client resizes; paging is only done when the height is known */
   width: number;
   height?: number;
+  /** `set cli pagination`: it lasts for this session only, as on a real system */
+  pagination = true;
   pace: 'fast' | 'realistic';
   commandCount = 0;
   ended = false;
@@ -120,8 +123,11 @@ export abstract class ConsoleCore {
       status = (await this.dispatch(trimmed, ctx)) ?? 0;
     } catch (e) {
       await pager.flush();
-      if (e instanceof Cancelled) this.emit('Control-C pressed\n');
-      else {
+      if (e instanceof Cancelled) {
+        // end of input at a question ends the session quietly; Ctrl-C prints the CLI's line
+        if (e.endOfInput) this.ended = true;
+        else this.emit('Control-C pressed\n');
+      } else {
         // never a stack trace on a console: the message (and, on the CLI, the failure line)
         const msg = e instanceof Error ? e.message : String(e);
         this.emit(this.failureLines([msg]).map((l) => l + '\n').join(''));
@@ -155,7 +161,18 @@ export abstract class ConsoleCore {
       get node() {
         return core.node;
       },
-      session: { user: this.user, commandCount: this.commandCount, width: this.width, height: this.height },
+      session: {
+        user: this.user,
+        commandCount: this.commandCount,
+        width: this.width,
+        height: this.height,
+        get pagination() {
+          return core.pagination;
+        },
+        set pagination(on: boolean) {
+          core.pagination = on;
+        },
+      },
       write: (t) => pager.push(t),
       out: (...lines) => pager.push(lines.map((l) => l + '\n').join('')),
       ask: (prompt, opts) => ask((t, k) => this.emit(t, k), pager, io, prompt, opts),

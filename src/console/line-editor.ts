@@ -19,7 +19,9 @@ export type KeyName =
   | 'ctrl-c'
   | 'ctrl-d'
   | 'ctrl-u'
-  | 'ctrl-k';
+  | 'ctrl-k'
+  | 'ctrl-w'
+  | 'f2';
 export type Key = { ch: string } | { key: KeyName };
 
 export type PagerChoice = 'line' | 'page' | 'quit';
@@ -53,8 +55,10 @@ export type EditOp =
   | { op: 'cancel'; line: string }
   /** Ctrl-C on an answer: the question is cancelled */
   | { op: 'cancelAnswer' }
-  /** Ctrl-D on an empty command line: the session ends */
+  /** Ctrl-D on an empty command line or answer (end of input): the session ends */
   | { op: 'eof' }
+  /** F2 at a command line: the front end switches to its other console, if it has one */
+  | { op: 'switch' }
   /** a key at the pager prompt */
   | { op: 'page'; choice: PagerChoice };
 
@@ -151,9 +155,21 @@ export class LineEditor {
         return [{ op: 'cancelAnswer' }];
       }
       case 'ctrl-d':
-        if (!editing || this.text !== '') return [];
-        this.current = 'busy';
-        return [{ op: 'eof' }];
+        // as in readline: end of input on an empty line, else the character under the cursor goes
+        if (this.text === '') {
+          this.current = 'busy';
+          return [{ op: 'eof' }];
+        }
+        if (this.pos >= this.text.length) return bell();
+        return this.edit(this.text.slice(0, this.pos) + this.text.slice(this.pos + 1), this.pos);
+      case 'ctrl-w': {
+        // the word before the cursor and the spaces after it
+        let p = this.pos;
+        while (p > 0 && this.text[p - 1] === ' ') p--;
+        while (p > 0 && this.text[p - 1] !== ' ') p--;
+        if (p === this.pos) return bell();
+        return this.edit(this.text.slice(0, p) + this.text.slice(this.pos), p);
+      }
       case 'backspace':
         if (this.pos === 0) return bell();
         return this.edit(this.text.slice(0, this.pos - 1) + this.text.slice(this.pos), this.pos - 1);
@@ -172,6 +188,8 @@ export class LineEditor {
         return this.edit(this.text.slice(this.pos), 0);
       case 'ctrl-k':
         return this.edit(this.text.slice(0, this.pos), this.pos);
+      case 'f2':
+        return editing ? [{ op: 'switch' }] : [];
       case 'up':
       case 'down':
         if (!editing) return [];

@@ -1,31 +1,78 @@
-// The local interactive front end: an Ink REPL over a console.
-// Finished lines go to <Static> scrollback; the live area holds the current prompt line and a status line.
-import React from 'react';
-import { Box, Static, Text, render } from 'ink';
+// The local interactive front end: an Ink REPL over a console (and, behind F2, the other console
+// of the same lab). Finished output lines go to the terminal as they are, above Ink's live area,
+// so the terminal wraps them and rewraps them when it is resized; the live area holds the
+// current prompt line and the status line.
+import React, { useEffect, useReducer, useState } from 'react';
+import { Box, render, useApp, useStdin, useStdout } from 'ink';
+import { CliSession } from '../../console/admin-console.js';
+import { LabConsole } from '../../console/lab-console.js';
+import { ReplController } from './controller.js';
 import { InputLine } from './input-line.js';
 import type { ReplSession } from './session.js';
 import { StatusLine } from './status-line.js';
-import { useConsole } from './use-console.js';
-import { useScrollback } from './use-scrollback.js';
 
-function Repl({ session, onExit }: { session: ReplSession; onExit: () => void }) {
-  // listening to the output first, so the banner the console prints on start is not missed
-  const { items, partial } = useScrollback(session);
-  const editor = useConsole(session, onExit);
+function Repl({ sessions, onExit }: { sessions: ReplSession[]; onExit: () => void }) {
+  const { exit } = useApp();
+  const { stdout, write } = useStdout();
+  const { setRawMode, internal_eventEmitter: input } = useStdin();
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const [done, setDone] = useState(false);
+  const [repl] = useState(
+    () =>
+      new ReplController(sessions, {
+        write,
+        redraw,
+        bell: () => stdout.write('\x07'),
+        exit: () => setDone(true),
+        columns: () => stdout.columns || 80,
+        rows: () => stdout.rows || 24,
+      }),
+  );
+
+  useEffect(() => {
+    setRawMode(true);
+    const onInput = (data: string) => repl.input(data);
+    const onResize = () => repl.resize();
+    input.on('input', onInput);
+    stdout.on('resize', onResize);
+    void repl.start();
+    return () => {
+      input.off('input', onInput);
+      stdout.off('resize', onResize);
+      setRawMode(false);
+      repl.close();
+    };
+  }, [repl]);
+
+  // the live area is gone before Ink leaves: nothing of it (no prompt) stays under the last output
+  useEffect(() => {
+    if (!done) return;
+    onExit();
+    exit();
+  }, [done]);
+  if (done) return null;
+
   return (
-    <>
-      <Static items={items}>{(it) => <Text key={it.id}>{it.text || ' '}</Text>}</Static>
-      <Box flexDirection="column">
-        <InputLine partial={partial} editor={editor} />
-        <StatusLine session={session} />
-      </Box>
-    </>
+    <Box flexDirection="column">
+      <InputLine partial={repl.partial} editor={repl.editor} columns={stdout.columns || 80} />
+      <StatusLine session={repl.session} canSwitch={repl.canSwitch} columns={stdout.columns || 80} />
+    </Box>
   );
 }
 
+/** The other console of the same lab, reached with F2: the lab console from admin:, the publisher's admin: from lab>. */
+function companion(session: ReplSession): ReplSession | undefined {
+  const common = { lab: session.lab, width: session.width, height: session.height, pace: session.pace };
+  if (session instanceof CliSession) return new LabConsole(common);
+  if (session instanceof LabConsole) return new CliSession({ ...common, node: session.lab.publisher() });
+  return undefined;
+}
+
 export async function runRepl(session: ReplSession): Promise<void> {
+  const other = companion(session);
+  const sessions = other ? [session, other] : [session];
   await new Promise<void>((resolve) => {
-    const app = render(<Repl session={session} onExit={() => resolve()} />, { exitOnCtrlC: false });
+    const app = render(<Repl sessions={sessions} onExit={() => resolve()} />, { exitOnCtrlC: false, patchConsole: false });
     app.waitUntilExit().then(() => resolve());
   });
 }

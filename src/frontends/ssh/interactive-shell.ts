@@ -1,12 +1,15 @@
 // The SSH PTY shell: raw keys go through the console's line editor, and its operations are echoed
-// with plain bytes (BS, text, spaces), the way the CUCM CLI redraws a line.
+// with plain bytes (BS, text, spaces), the way the CUCM CLI redraws a line; a line wider than the
+// terminal is redrawn across its rows.
 import { Cancelled } from '../../console/command.js';
 import type { Completion } from '../../console/completion.js';
 import type { RunResult } from '../../console/io.js';
-import { LineEditor, type EditOp, type Key, type PagerChoice } from '../../console/line-editor.js';
+import { LineEditor, type EditOp, type PagerChoice } from '../../console/line-editor.js';
+import { Typeahead } from '../../console/typeahead.js';
+import { KeyDecoder } from '../keys.js';
 import { crlf, terminalBytes } from '../terminal.js';
 import { FrontEnd, MAX_LINE, terminalSafe } from './front-end.js';
-import { KeyDecoder } from './keys.js';
+import { LineScreen } from './line-screen.js';
 
 /** Keys typed ahead while a command runs; the rest is dropped. */
 const MAX_TYPEAHEAD = 16384;
@@ -19,14 +22,18 @@ export class InteractiveShell extends FrontEnd {
   private asking?: { resolve(v: string): void; reject(e: Error): void };
   /** the pager prompt of the running command, while it waits for its key */
   private paging?: (v: PagerChoice) => void;
-  private queue: Key[] = [];
-  private head = 0;
-  private pumping = false;
+  private screen = new LineScreen(() => this.session.width);
+  private keys = new Typeahead(this.editor, {
+    max: MAX_TYPEAHEAD,
+    open: () => !this.closed && !this.paused,
+    apply: (ops) => this.render(ops),
+    bell: () => this.write('\x07'),
+  });
 
   async start(): Promise<void> {
     // typed text is echoed by the editor as it is typed, so the core's echoes are not sent
     this.off = this.session.on((text, kind) => {
-      if (kind !== 'echo') this.write(crlf(terminalBytes(terminalSafe(text), kind)));
+      if (kind !== 'echo') this.out(crlf(terminalBytes(terminalSafe(text), kind, this.session.width)));
     });
     this.ch.on('data', (d: Buffer) => this.input(d));
     this.touch();
@@ -37,6 +44,7 @@ export class InteractiveShell extends FrontEnd {
     }
     if (this.closed) return;
     this.session.showPrompt();
+    this.screen.start();
     this.editor.prompt();
     this.pump();
   }
@@ -60,43 +68,17 @@ export class InteractiveShell extends FrontEnd {
   private input(d: Buffer): void {
     if (this.closed) return;
     this.touch();
-    const keys = this.decoder.feed(d);
-    const room = MAX_TYPEAHEAD - (this.queue.length - this.head);
-    if (room <= 0) return;
-    for (const k of keys.length > room ? keys.slice(0, room) : keys) this.queue.push(k);
-    this.pump();
+    this.keys.push(this.decoder.feed(d));
   }
 
   private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    let bell = false;
-    try {
-      while (!this.closed && !this.paused && this.head < this.queue.length) {
-        const k = this.queue[this.head];
-        if (this.editor.mode === 'busy') {
-          // Ctrl-C cannot stop a running command; it is not kept for later either
-          if ('key' in k && k.key === 'ctrl-c') this.head++;
-          else break;
-          continue;
-        }
-        this.head++;
-        // one bell per burst of refused keys, not one per key of a pasted flood
-        if (!this.render(this.editor.key(k)) && !bell) {
-          bell = true;
-          this.write('\x07');
-        }
-      }
-    } finally {
-      this.pumping = false;
-    }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 4096) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    this.keys.pump();
+  }
+
+  /** Output of the console: the screen follows where it leaves the cursor. */
+  private out(text: string): void {
+    this.screen.wrote(text);
+    this.write(text);
   }
 
   /** Carries out the editor's operations; false when one of them is the bell. */
@@ -105,24 +87,24 @@ export class InteractiveShell extends FrontEnd {
     for (const o of ops) {
       switch (o.op) {
         case 'back':
-          this.write('\b'.repeat(o.n));
+          this.write(this.screen.back(o.n));
           break;
         case 'write':
-          this.write(o.text);
+          this.write(this.screen.write(o.text));
           break;
         case 'erase':
-          this.write(' '.repeat(o.n) + '\b'.repeat(o.n));
+          this.write(this.screen.erase(o.n));
           break;
         case 'bell':
           ok = false;
           break;
         case 'submit':
-          this.write('\r\n');
+          this.write(this.screen.toEnd() + '\r\n');
           void this.runCommand(o.line);
           break;
         case 'answer': {
           // a hidden answer (echo off) leaves the cursor where it was, as the real terminal does
-          if (!o.hidden) this.write('\r\n');
+          if (!o.hidden) this.write(this.screen.toEnd() + '\r\n');
           const asking = this.asking;
           this.asking = undefined;
           asking?.resolve(o.text);
@@ -145,30 +127,33 @@ export class InteractiveShell extends FrontEnd {
           } catch {
             help = [];
           }
-          this.write('?\r\n');
+          this.write(this.screen.toEnd() + '?\r\n');
           if (help.length) this.write(crlf(terminalSafe(help.join('\n')) + '\n'));
           break;
         }
         case 'list':
-          this.write('\r\n' + o.lines.map(terminalSafe).join('\r\n') + '\r\n');
+          this.write(this.screen.toEnd() + '\r\n' + o.lines.map(terminalSafe).join('\r\n') + '\r\n');
           break;
         case 'reprint':
           this.session.showPrompt();
-          this.write(o.text);
+          this.screen.start();
+          this.write(this.screen.write(o.text));
           break;
         case 'cancel':
-          this.write('^C\r\n');
+          this.write(this.screen.toEnd() + '^C\r\n');
           this.prompt();
           break;
         case 'cancelAnswer': {
-          this.write('\r\n');
+          this.write(this.screen.toEnd() + '\r\n');
           const asking = this.asking;
           this.asking = undefined;
           asking?.reject(new Cancelled());
           break;
         }
         case 'eof':
-          this.end('\r\n', true);
+          this.eof();
+          break;
+        case 'switch':
           break;
         case 'page': {
           const paging = this.paging;
@@ -181,10 +166,21 @@ export class InteractiveShell extends FrontEnd {
     return ok;
   }
 
+  /** End of input (Ctrl-D on an empty line): at a question the command ends, then the session. */
+  private eof(): void {
+    this.write(this.screen.toEnd() + '\r\n');
+    const asking = this.asking;
+    this.asking = undefined;
+    // the running command unwinds and its run() result ends the session
+    if (asking) return asking.reject(new Cancelled(true));
+    this.end(undefined, true);
+  }
+
   /** The prompt after a command: a CR first, as the real CLI sends `\r\nadmin:` ... `\radmin:`. */
   private prompt(): void {
-    this.write('\r');
+    this.out('\r');
     this.session.showPrompt();
+    this.screen.start();
     this.editor.prompt();
   }
 
@@ -199,6 +195,7 @@ export class InteractiveShell extends FrontEnd {
             // the question must reach the user; the rest of the command is held again after it
             this.release();
             this.asking = { resolve, reject };
+            this.screen.start();
             this.editor.ask(opts);
             this.pump();
           }).finally(() => this.hold()),

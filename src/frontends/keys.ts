@@ -1,7 +1,8 @@
-// Terminal input bytes to the line editor's keys: control characters, and CSI/SS3 escape
-// sequences (arrows, Home/End/Delete) reassembled when they arrive split across packets.
+// Terminal input bytes to the line editor's keys, for both front ends: control characters, and
+// CSI/SS3 escape sequences (arrows, Home/End/Delete) reassembled when they arrive split across
+// packets. A pasted chunk becomes every key in it, in order.
 import { StringDecoder } from 'node:string_decoder';
-import type { Key, KeyName } from '../../console/line-editor.js';
+import type { Key, KeyName } from '../console/line-editor.js';
 
 const CONTROL: Record<string, KeyName> = {
   '\t': 'tab',
@@ -17,10 +18,12 @@ const CONTROL: Record<string, KeyName> = {
   '\x04': 'ctrl-d',
   '\x15': 'ctrl-u',
   '\x0b': 'ctrl-k',
+  '\x17': 'ctrl-w',
 };
 
-const FINAL: Record<string, KeyName> = { A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end' };
-const TILDE: Record<string, KeyName> = { '1': 'home', '7': 'home', '4': 'end', '8': 'end', '3': 'delete' };
+// Q is F2 (xterm and tmux send ESC O Q; rxvt ESC [ 12 ~)
+const FINAL: Record<string, KeyName> = { A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end', Q: 'f2' };
+const TILDE: Record<string, KeyName> = { '1': 'home', '7': 'home', '4': 'end', '8': 'end', '3': 'delete', '12': 'f2' };
 
 // CSI (arrows, Home/End/Delete), SS3 (application-mode arrows), OSC strings (titles), ESC + key
 const ESC_SEQ = /^\x1b(?:\[([0-9;?]*)[\x20-\x2f]*([\x40-\x7e])|O([\x20-\x7e])|\][^\x07\x1b]{0,256}(?:\x07|\x1b\\)|[\x20-\x7e])/;
