@@ -1,4 +1,5 @@
-// The lab lock: one process owns a lab directory at a time.
+// The lab lock: one process owns a lab directory at a time, for as long as it runs; other processes
+// that want the lab meanwhile work through that owner (LockBusy names it), never beside it.
 // The lock file is created whole by link() (atomic, fails if it exists), so readers never see a
 // half-written owner. It names the owner by pid and process start time, so a reused pid is not
 // mistaken for the owner. A stale lock is broken by exactly one process: each breaker tries to
@@ -59,7 +60,8 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function ownerAlive(o: LockOwner): boolean {
+/** Whether the process a lock names is still running (on this host, with the same start time). */
+export function ownerAlive(o: LockOwner): boolean {
   // another host cannot be checked; its lock is taken to be from a previous life of this machine
   if (o.host !== hostname() || !Number.isInteger(o.pid) || o.pid <= 0 || !pidAlive(o.pid)) return false;
   if (o.start === undefined) return true;

@@ -5,9 +5,20 @@
 // old state or, on the next open, the journal is replayed.
 import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { acquireLock, LockBusy, releaseLock } from './lock.js';
+import { acquireLock, LockBusy, type LockOwner, releaseLock } from './lock.js';
 
 export class StoreError extends Error {}
+
+/** The lab is held by another live process (`owner`): a console may attach to it instead. */
+export class LabBusy extends StoreError {
+  constructor(
+    message: string,
+    readonly dir: string,
+    readonly owner: LockOwner,
+  ) {
+    super(message);
+  }
+}
 
 const JOURNAL = 'journal.json';
 
@@ -166,7 +177,7 @@ export class Store {
     try {
       acquireLock(this.dir, description);
     } catch (e) {
-      if (e instanceof LockBusy) throw new StoreError(e.message);
+      if (e instanceof LockBusy) throw new LabBusy(e.message, e.dir, e.owner);
       throw new StoreError(`could not lock the lab at ${this.dir}: ${(e as Error).message}`);
     }
   }

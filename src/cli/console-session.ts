@@ -1,11 +1,14 @@
-// Start-up shared by the local admin: session and `cucm-sim lab`: opens the lab, attaches the
-// recorder, runs one command, the REPL or script mode, and closes everything.
+// Start-up shared by the local admin: session and `cucm-sim lab`: opens the lab (or, while another
+// process has it open, runs the session there: cli/attach.ts), lets other windows attach, attaches
+// the recorder, runs one command, the REPL or script mode, and closes everything.
 import type { Lab } from '../../state/cluster/lab.js';
 import { openOrCreateLab } from '../../state/labs.js';
 import type { ConsoleCore } from '../console/core.js';
-import { drive } from '../console/drive.js';
-import { type LineQueue, queueFrom, runScript } from '../frontends/script/script.js';
+import { queueFrom, runScript } from '../frontends/script/script.js';
+import { oneShot } from '../frontends/attach/one-shot.js';
 import { type CommonFlags, UsageError } from './args.js';
+import { listenForWindows, openOrAttach } from './attach.js';
+import { withCreationProgress } from './progress.js';
 
 export interface ConsoleStart {
   /** who holds the lab's lock while the console runs */
@@ -16,17 +19,25 @@ export interface ConsoleStart {
   command?: string[];
   /** report a --record/--redact that cannot be used as a usage error (the local session does) */
   recordErrorIsUsage?: boolean;
+  /** which console a window attached to another process asks for (default the admin: CLI on --node) */
+  console?: 'admin' | 'lab';
 }
 
 /** Runs a console on the lab the flags name; returns the exit status. */
 export async function runConsole(flags: CommonFlags, start: ConsoleStart): Promise<number> {
-  const { lab } = await openOrCreateLab(flags, start.owner);
+  const interactive = !!(process.stdin.isTTY && process.stdout.isTTY);
+  const command = start.command?.length ? start.command.join(' ') : undefined;
+  const mode = command !== undefined ? 'one' : interactive ? 'repl' : 'script';
+  const req = { console: start.console ?? 'admin', node: flags.node, mode, command, force: flags.force, banner: flags.banner, pace: flags.pace, width: process.stdout.isTTY ? process.stdout.columns : undefined } as const;
+  const lab = await openOrAttach(flags, req, async () => (await withCreationProgress(flags.lab, (p) => openOrCreateLab(flags, start.owner, p))).lab);
+  if (typeof lab === 'number') return lab;
+  // a one-shot command holds the lab for a moment: a window opened meanwhile waits for it instead
+  const windows = command === undefined ? await listenForWindows(lab, start.owner) : undefined;
   try {
-    const interactive = !!(process.stdin.isTTY && process.stdout.isTTY);
     const con = start.open(lab, interactive);
     const recorder = flags.record ? await startRecording(flags, lab, con, !!start.recordErrorIsUsage) : undefined;
     try {
-      if (start.command && start.command.length > 0) return await oneShot(con, start.command.join(' '), !!flags.force);
+      if (command !== undefined) return await oneShot(con, command, { force: !!flags.force, input: process.stdin, write: (t) => process.stdout.write(t) });
       if (interactive) {
         const { runRepl } = await import('../frontends/repl/repl.js');
         await runRepl(con);
@@ -37,6 +48,7 @@ export async function runConsole(flags: CommonFlags, start: ConsoleStart): Promi
       recorder?.close();
     }
   } finally {
+    await windows?.close();
     lab.close();
   }
 }
@@ -50,22 +62,4 @@ async function startRecording(flags: CommonFlags, lab: Lab, con: ConsoleCore, us
     if (!usageError) throw e;
     throw new UsageError(`--record ${flags.record}: ${(e as Error).message}`);
   }
-}
-
-/** One command: questions are answered yes with --force, else from stdin; output goes to stdout. */
-async function oneShot(con: ConsoleCore, command: string, force: boolean): Promise<number> {
-  let queue: LineQueue | undefined;
-  let echoed = false;
-  const r = await drive(con, command, {
-    answers: () => (force ? 'yes' : (queue ??= queueFrom(process.stdin)).next()),
-    onOutput: (text, kind) => {
-      // the command line itself is not echoed back; answers to questions are
-      if (kind === 'echo' && !echoed) {
-        echoed = true;
-        return;
-      }
-      process.stdout.write(text);
-    },
-  });
-  return r.status;
 }
