@@ -42,6 +42,7 @@ describe('script mode', () => {
 
   it('keeps the lab between processes and logs in to the node asked for', async () => {
     const h = home();
+    expect((await cli(['lab', 'create', 'keep', '--seed', '2'], '', { CUCM_SIM_HOME: h })).exitCode).toBe(0);
     await cli(['--seed', '2', '--lab', 'keep'], 'utils ctl set-cluster mixed-mode\ny\n', { CUCM_SIM_HOME: h });
     const r = await cli(['--lab', 'keep', '--node', 'cucm-sub2'], "run sql select paramvalue from processconfig where paramname='ClusterSecurityMode'\nshow myself\n", { CUCM_SIM_HOME: h });
     expect(r.stdout).toContain('paramvalue\n==========\n1         \n');
@@ -59,7 +60,7 @@ describe('script mode', () => {
     const h = home();
     const r1 = await cli(['--bogus'], '', { CUCM_SIM_HOME: h });
     expect(r1.exitCode).toBe(2);
-    expect(r1.stderr).toContain("Unknown option '--bogus'");
+    expect(r1.stderr).toBe("cucm-sim: unknown option '--bogus'\nTry 'cucm-sim --help'.");
     const r2 = await cli(['--node', 'nope'], 'show myself\n', { CUCM_SIM_HOME: h });
     expect(r2.exitCode).toBe(2);
     expect(r2.stderr).toContain("no node 'nope'");

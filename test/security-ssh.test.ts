@@ -338,7 +338,7 @@ describe('serve stops on SIGTERM and SIGINT in every state', () => {
 
   async function serveProcess(dataDir: string, extra: string[]): Promise<Served> {
     requireDist();
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'cucm-sim.js'), 'serve', '--data-dir', dataDir, '--lab', 'sig', '--seed', '1', '--port', '0', '--tftp-port', '0', ...extra], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'cucm-sim.js'), 'serve', '--data-dir', dataDir, '--seed', '1', '--port', '0', '--tftp-port', '0', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -352,7 +352,7 @@ describe('serve stops on SIGTERM and SIGINT in every state', () => {
       return out.includes('Press Ctrl-C');
     }, 60_000);
     const port = Number(/^cucm-pub\s+127\.0\.0\.1:(\d+)\s+publisher$/m.exec(out)![1]);
-    const labPassword = /lab@127\.0\.0\.1 {2}\(lab console, for the instructor: password (\S+), kept in /.exec(out)![1];
+    const labPassword = /\(account 'lab', password (\S+), kept in /.exec(out)![1];
     return { child, out: () => out, port, labPassword, exited };
   }
 
@@ -411,7 +411,7 @@ describe('serve stops on SIGTERM and SIGINT in every state', () => {
       const first = await serveProcess(dataDir, []);
       first.child.kill('SIGINT');
       expect(await exitWithin(first, 15_000)).toBe(0);
-      const file = join(dataDir, 'labs', 'sig', 'ssh', 'lab-password');
+      const file = join(dataDir, 'labs', 'default', 'ssh', 'lab-password');
       expect(statSync(file).mode & 0o777).toBe(0o600);
 
       const again = await serveProcess(dataDir, []);

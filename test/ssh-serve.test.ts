@@ -23,7 +23,7 @@ it('prints node, address:port and role per node and the login line, serves those
   let stop!: () => void;
   const until = new Promise<void>((r) => (stop = r));
   let finished = false;
-  const done = serve({ dataDir, lab: 'served', seed: 1, port: 0, tftpPort: 0 }, { until }).finally(() => (finished = true));
+  const done = serve({ dataDir, seed: 1, port: 0, tftpPort: 0 }, { until }).finally(() => (finished = true));
   await waitFor('the serve table', () => {
     if (finished) throw new Error(`serve ended early: ${printed}`);
     return printed.includes('Press Ctrl-C');
@@ -39,7 +39,7 @@ it('prints node, address:port and role per node and the login line, serves those
     `cucm-sub1  ${`127.0.0.1:${ports[1]}`.padEnd(w)}  subscriber`,
     `cucm-sub2  ${`127.0.0.1:${ports[2]}`.padEnd(w)}  subscriber`,
   ]);
-  expect(printed).toContain(`ssh -p ${ports[0]} admin@127.0.0.1  (password: cisco123)`);
+  expect(printed).toContain(`SSH, one line per node (OS administrator 'admin', password cisco123):\n  cucm-pub   ssh -p ${ports[0]} admin@127.0.0.1\n`);
 
   const t = await shell(ports[2]);
   expect(await t.command('show myself')).toContain('Machine Name    : cucm-sub2');
@@ -48,7 +48,7 @@ it('prints node, address:port and role per node and the login line, serves those
   await t.waitClosed();
   expect(t.out).toContain('The system is going down');
   // the lab was handed back: it opens again
-  const dir = join(dataDir, 'labs', 'served');
+  const dir = join(dataDir, 'labs', 'default');
   Lab.open(dir).close();
   rmSync(dataDir, { recursive: true, force: true });
 });

@@ -72,12 +72,14 @@ async function fileGet(ctx: CommandContext, spec: string) {
   if (go !== 'y' && go !== 'yes') return 0;
   const target = await askSftpTarget(ctx);
   const dir = (await ctx.ask('Download directory: ')).trim() || '/';
+  const written: string[] = [];
   ctx.out('');
   try {
     // as seed 001 shows: the host key is confirmed once the download directory is known
     await ctx.transfer.checkHost?.(target, ctx);
     for (const d of datas) {
-      await ctx.transfer.put(target, `${dir.replace(/\/+$/, '')}/${d.name}`, d.data, ctx);
+      const at = await ctx.transfer.put(target, `${dir.replace(/\/+$/, '')}/${d.name}`, d.data, ctx);
+      if (typeof at === 'string' && target.host === 'local') written.push(at);
     }
   } catch (e) {
     if (e instanceof Cancelled) throw e;
@@ -85,6 +87,8 @@ async function fileGet(ctx: CommandContext, spec: string) {
   }
   ctx.out('Transfer completed.');
   for (const d of datas) ctx.out('', `Downloading file: /usr/local/cm/tftp/${d.name}`);
+  // the host 'local' is no real server: say where on this machine the files are
+  if (written.length) ctx.out('', ...written.map((p) => `(local) written to ${p}`));
 }
 
 /** The SFTP server questions shared by file get and remote key fetches. */

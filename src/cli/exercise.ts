@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, LabError } from '../../state/cluster/lab.js';
-import { dataDir, labDir } from '../../state/labs.js';
+import { dataDir, labDir, listLabs } from '../../state/labs.js';
 import { ensurePrivateDir } from '../../state/store.js';
 import { exerciseDir, findExercise, listExercises } from '../../state/exercises/loader.js';
 import { ExerciseError, type ExerciseDef, type ExerciseRecord } from '../../state/exercises/model.js';
@@ -24,7 +24,11 @@ function labName(flags: CommonFlags): string {
 
 function openLab(flags: CommonFlags): Lab {
   const dir = labDir(flags);
-  if (!Lab.exists(dir)) throw new ExerciseError(`no lab '${labName(flags)}' (start an exercise with 'cucm-sim exercise start ID --lab ${labName(flags)}')`);
+  if (!Lab.exists(dir)) {
+    const names = listLabs(flags.dataDir).map((l) => l.name);
+    const have = names.length ? `labs: ${names.join(', ')}` : 'no labs yet';
+    throw new ExerciseError(`no lab '${labName(flags)}' (start an exercise with 'cucm-sim exercise start ID --lab ${labName(flags)}'); ${have}`);
+  }
   return Lab.open(dir, 'cucm-sim exercise');
 }
 

@@ -5,6 +5,50 @@ import { prepareFreshKeys } from '../../state/crypto/keys.js';
 import { BASE_PORT, DEFAULT_PASSWORD, startServer } from '../frontends/ssh/server.js';
 import { ensureLabPassword, labPasswordFile } from '../../state/cluster/logins.js';
 import { startTftpEndpoints, TFTP_BASE_PORT } from '../net/tftp-endpoints.js';
+import type { Lab } from '../../state/cluster/lab.js';
+import { withCreationProgress } from './progress.js';
+import { serveRefusal } from '../frontends/attach/owner.js';
+import { listenForWindows } from './attach.js';
+
+/** An address a client can type: a wildcard listen address is reached on loopback from this machine. */
+function reachable(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '::1';
+  return host;
+}
+
+interface Shown {
+  node: string;
+  host: string;
+  port: number;
+  publisher?: boolean;
+}
+
+/**
+ * What `serve` prints when ready: the node table, then lines to paste as they are (the node name
+ * first, never after the command, where ssh would take it for a remote command), the lab console
+ * login and where its password is kept, and the TFTP endpoints.
+ */
+export function readyText(lab: Lab, ssh: Shown[], tftp: Shown[], o: { labPassword: string; givenPassword: boolean }): string {
+  const out: string[] = [];
+  const rows = ssh.map((e) => [e.node, `${e.host}:${e.port}`, e.publisher ? 'publisher' : 'subscriber']);
+  const table = [['node', 'address:port', 'role'], ...rows];
+  const widths = [0, 1].map((i) => Math.max(...table.map((r) => r[i].length)));
+  for (const r of table) out.push(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`);
+  const admin = lab.state.accounts.admin;
+  const pw = admin.password === DEFAULT_PASSWORD ? `, password ${DEFAULT_PASSWORD}` : '';
+  const w = Math.max(...ssh.map((e) => e.node.length), ...tftp.map((e) => e.node.length));
+  out.push('', `SSH, one line per node (OS administrator '${admin.user}'${pw}):`);
+  for (const e of ssh) out.push(`  ${e.node.padEnd(w)}  ssh -p ${e.port} ${admin.user}@${reachable(e.host)}`);
+  const first = ssh[0];
+  const where = o.givenPassword ? 'given with --lab-password' : `kept in ${labPasswordFile(lab)}`;
+  out.push('', `Lab console, for the instructor (account 'lab', password ${o.labPassword}, ${where}):`);
+  out.push(`  ${''.padEnd(w)}  ssh -p ${first.port} lab@${reachable(first.host)}`);
+  out.push('', 'TFTP, read-only, one endpoint per node:');
+  for (const t of tftp) out.push(`  ${t.node.padEnd(w)}  tftp ${reachable(t.host)} ${t.port}`);
+  out.push('Press Ctrl-C to stop.');
+  return out.map((l) => l + '\n').join('');
+}
 
 /** Anything serve() starts; closed in reverse order on shutdown. */
 interface Running {
@@ -45,7 +89,7 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
   const stop = opts.until ? opts.until.then(() => {}, () => {}) : stopSignal();
   let stopped = false;
   void stop.then(() => (stopped = true));
-  const { lab } = await openOrCreateLab(flags, 'cucm-sim serve');
+  const { lab } = await withCreationProgress(flags.lab, (p) => openOrCreateLab(flags, 'cucm-sim serve', p)).catch(serveRefusal);
   // filled in the background (libuv's threadpool): the server starts without waiting for it
   if (lab.state.seed === undefined) void prepareFreshKeys(SERVE_KEY_POOL);
   const running: Running[] = [];
@@ -87,20 +131,11 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
       return 2;
     }
     running.push(tftp);
+    // the REPL and the lab console opened on this lab attach to this process
+    const windows = await listenForWindows(lab, 'cucm-sim serve');
+    if (windows) running.push(windows);
 
-    const rows = ssh.endpoints.map((e) => [e.node, `${e.host}:${e.port}`, e.publisher ? 'publisher' : 'subscriber']);
-    const table = [['node', 'address:port', 'role'], ...rows];
-    const widths = [0, 1].map((i) => Math.max(...table.map((r) => r[i].length)));
-    for (const r of table) process.stdout.write(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}\n`);
-    const admin = lab.state.accounts.admin;
-    const pw = admin.password === DEFAULT_PASSWORD ? `  (password: ${DEFAULT_PASSWORD})` : '';
-    const first = ssh.endpoints[0];
-    const addr = first.host.includes(':') ? `[${first.host}]` : first.host;
-    process.stdout.write('\nTFTP (read-only, per node):\n');
-    for (const t of tftp.endpoints) process.stdout.write(`${t.node.padEnd(widths[0])}  ${t.host}:${t.port}\n`);
-    process.stdout.write(`\nssh -p ${first.port} ${admin.user}@${addr}${pw}\n`);
-    process.stdout.write(`ssh -p ${first.port} lab@${addr}  (lab console, for the instructor: password ${labPassword}, kept in ${labPasswordFile(lab)})\n`);
-    process.stdout.write('Press Ctrl-C to stop.\n');
+    process.stdout.write(readyText(lab, ssh.endpoints, tftp.endpoints, { labPassword, givenPassword: flags.labPassword !== undefined }));
 
     await stop;
     // changes wait a few milliseconds before they are written: write them before a stop that may hang

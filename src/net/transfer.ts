@@ -1,7 +1,7 @@
 // Transfers for `file get` and `utils itl reset remotekey`. The local implementation stands in for an
 // SFTP server with a directory per host under the lab, so procedures can be practised offline.
 import { readFileSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { join, normalize, resolve } from 'node:path';
 import { writeFileAtomic } from '../../state/store.js';
 import { SftpTarget, TransferClient, TransferError } from '../console/command.js';
 
@@ -21,6 +21,7 @@ export function localTransfer(root?: string): TransferClient {
       const dest = safeJoin(base, target.host, remotePath);
       // inside the lab folder, private as the rest of it (0600 even over an existing file)
       writeFileAtomic(dest, data);
+      return resolve(dest);
     },
     async get(target: SftpTarget, remotePath: string, ctx) {
       const base = root ?? join(ctx.lab.store.dir, 'sftp');
