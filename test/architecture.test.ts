@@ -70,6 +70,10 @@ describe('the layout', () => {
         if (to.startsWith('src/cli/') && !from.startsWith('src/cli/')) bad.push(`${from} -> ${to} (only src/cli/ imports src/cli/)`);
         if (from.startsWith('src/frontends/repl/') && to.startsWith('src/frontends/ssh/')) bad.push(`${from} -> ${to} (front ends are independent)`);
         if (from.startsWith('src/frontends/ssh/') && to.startsWith('src/frontends/repl/')) bad.push(`${from} -> ${to} (front ends are independent)`);
+        // attached windows get the SSH and script front ends of the owner; only src/cli starts them
+        if (from.startsWith('src/frontends/attach/') && to.startsWith('src/frontends/repl/')) bad.push(`${from} -> ${to} (attach serves the SSH and script front ends only)`);
+        if (to.startsWith('src/frontends/attach/') && !(from.startsWith('src/frontends/attach/') || from.startsWith('src/cli/')))
+          bad.push(`${from} -> ${to} (only src/cli/ starts attached windows)`);
       }
     }
     expect(bad).toEqual([]);
