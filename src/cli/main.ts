@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
         const { runbooksMain, recordPathFor } = await import('./run.js');
         // --fill FILE is one more runbook, as run.ts counts them
         const files = [...(typeof flags.fill === 'string' ? [flags.fill] : []), ...positionals.slice(1)];
-        refuseOverwrite(flags, sub, files.map((f) => recordPathFor(flags.record!, f, files.length)));
+        if (flags.record) refuseOverwrite(flags, sub, files.map((f) => recordPathFor(flags.record!, f, files.length)));
         return await runbooksMain(flags, positionals.slice(1));
       }
       case 'exercise': {
