@@ -8,6 +8,7 @@ export const USAGE = `Usage:
   cucm-sim lab [command] [options]   the lab console (phones, clock, power, parameters)
   cucm-sim run FILE... [options]     run runbooks against a fresh lab
   cucm-sim exercise list | start ID | check | hint | status | reset   exercises (--lab NAME)
+  cucm-sim class report DIR | archive DIR FILE | restore FILE DIR       a served class's results and folder
 
 Options:
   --data-dir DIR     where labs are kept (default: $CUCM_SIM_HOME or ~/.local/share/cucm-sim)
@@ -38,6 +39,16 @@ Options:
   --max-sessions-per-user N  (serve) SSH sessions of one account from one address (10)
   --lab-password PW  (serve) password of the 'lab' SSH account (the lab console); default random, kept in the lab
   --allow-exec       (serve) run SSH exec requests (ssh host 'show itl'); refused by default, as on CUCM
+  --class FILE       (serve) serve a class: one trainee a line (name [password]), each with a lab of their own
+  --trainees N       (serve) serve a class of N trainees t01..tNN with random passwords
+  --class-dir DIR    (serve) the class folder (default: <data-dir>/classes/<class file name, or 'class'>)
+  --max-trainees N   (serve) most trainees one class may have (100)
+  --max-restore-bytes N  (class restore) most bytes an archive may expand to (1073741824)
+  --dashboard [PORT] (serve, class) the instructor's dashboard in a browser (port 8080), lab password to sign in
+  --dashboard-host H (serve) dashboard listen address (127.0.0.1)
+  --dashboard-max-clients N  (serve) dashboard live views at once (20)
+  --dashboard-body-limit N   (serve) bytes of a dashboard request body (16384)
+  --dashboard-login-attempts N  (serve) failed dashboard sign-ins per address in 5 minutes (5)
   --sql-timeout S    seconds one run sql query may take (5)
   --sql-max-rows N   rows one run sql result may have (10000)
   --force            (lab reset-lab) rebuild without asking, even a lab that cannot be opened;
@@ -48,6 +59,15 @@ Options:
 
 /** A bad command line: reported with the usage text and exit status 2. */
 export class UsageError extends Error {}
+
+/** The dashboard's default port (src/dashboard is not loaded unless it is asked for). */
+export const DASHBOARD_PORT = 8080;
+
+function dashboardPort(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`--dashboard takes a TCP port, 1 to 65535 (got '${v}')`);
+  return n;
+}
 
 export interface CommonFlags extends LabOptions {
   node?: string;
@@ -79,13 +99,29 @@ export interface CommonFlags extends LabOptions {
   exerciseDir?: string;
   force?: boolean;
   json?: boolean;
+  classFile?: string;
+  trainees?: number;
+  classDir?: string;
+  maxTrainees?: number;
+  maxRestoreBytes?: number;
+  /** the dashboard's port (`--dashboard` alone: the default port) */
+  dashboard?: number;
+  dashboardHost?: string;
+  dashboardMaxClients?: number;
+  dashboardBodyLimit?: number;
+  dashboardLoginAttempts?: number;
   help?: boolean;
   [k: string]: unknown;
 }
 
+/** `--dashboard [PORT]`: parseArgs has no optional values, so a bare flag is given an empty one. */
+function dashboardArg(argv: string[]): string[] {
+  return argv.map((a, i) => (a === '--dashboard' ? (/^\d+$/.test(argv[i + 1] ?? '') ? a : '--dashboard=') : a));
+}
+
 export function parseCommon(argv: string[]) {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: dashboardArg(argv),
     allowPositionals: true,
     strict: true,
     options: {
@@ -123,6 +159,16 @@ export function parseCommon(argv: string[]) {
       'exercise-dir': { type: 'string' },
       force: { type: 'boolean' },
       json: { type: 'boolean' },
+      class: { type: 'string' },
+      trainees: { type: 'string' },
+      'class-dir': { type: 'string' },
+      'max-trainees': { type: 'string' },
+      'max-restore-bytes': { type: 'string' },
+      dashboard: { type: 'string' },
+      'dashboard-host': { type: 'string' },
+      'dashboard-max-clients': { type: 'string' },
+      'dashboard-body-limit': { type: 'string' },
+      'dashboard-login-attempts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -181,6 +227,16 @@ export function parseCommon(argv: string[]) {
     exerciseDir: values['exercise-dir'],
     force: values.force,
     json: values.json,
+    classFile: values.class,
+    trainees: positive('trainees', values.trainees),
+    classDir: values['class-dir'],
+    maxTrainees: positive('max-trainees', values['max-trainees']),
+    maxRestoreBytes: positive('max-restore-bytes', values['max-restore-bytes']),
+    dashboard: values.dashboard === undefined ? undefined : values.dashboard === '' ? DASHBOARD_PORT : dashboardPort(values.dashboard),
+    dashboardHost: values['dashboard-host'],
+    dashboardMaxClients: positive('dashboard-max-clients', values['dashboard-max-clients']),
+    dashboardBodyLimit: positive('dashboard-body-limit', values['dashboard-body-limit']),
+    dashboardLoginAttempts: positive('dashboard-login-attempts', values['dashboard-login-attempts']),
     help: values.help,
   };
   return { flags, positionals };

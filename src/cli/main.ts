@@ -58,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
         const { exerciseMain } = await import('./exercise.js');
         return await exerciseMain(flags, positionals.slice(1));
       }
+      case 'class': {
+        const { classMain } = await import('./class.js');
+        return await classMain(flags, positionals.slice(1));
+      }
       case 'lab': {
         const { labConsoleMain } = await import('./lab.js');
         return await labConsoleMain(flags, positionals.slice(1));
