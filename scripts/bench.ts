@@ -3,6 +3,10 @@
 // pass/fail here, and none of these numbers are asserted by tests.
 //
 //   node dist/scripts/bench.js [--json] [--quick] [--skip-ssh] [--report FILE.html] [--cpu-prof-server DIR]
+//   node dist/scripts/bench.js --class-only [--class-fresh] [--cpu-prof-class DIR]   (or --skip-class)
+//
+// The class figures (scripts/bench/class.ts) serve 30 trainee labs x 3 nodes and a dashboard from
+// another child (--class-server-child), with 90 SSH sessions and one dashboard stream as clients.
 //
 // The SSH server runs in a child process (this script with --ssh-server-child) so its memory per
 // session can be read apart from the clients'. `--report` also writes a self-contained HTML page
@@ -27,6 +31,8 @@ import { table } from './bench/print.js';
 import { report } from './bench/report.js';
 import { benchRunbooks } from './bench/runbooks.js';
 import { benchBaseline, benchSsh, serverChild } from './bench/ssh.js';
+import { benchClass, classTable, type ClassFigures } from './bench/class.js';
+import { classServerChild } from './bench/class-server.js';
 
 const args = new Set(process.argv.slice(2));
 const argValue = (name: string) => {
@@ -38,7 +44,27 @@ const log = (s: string) => {
   if (!args.has('--json')) process.stderr.write(s + '\n');
 };
 
+/** The class figures (30 trainees x 3 nodes, --quick 10), or why they are missing. */
+async function classFigures(): Promise<ClassFigures | { error: string }> {
+  log(`class of ${quick ? 10 : 30} trainees ...`);
+  try {
+    const profileDir = argValue('--cpu-prof-class');
+    return await benchClass({ quick, log, fresh: args.has('--class-fresh'), profileDir: profileDir ? resolve(profileDir) : undefined });
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+function printClass(cls: ClassFigures | { error: string }): string {
+  return 'error' in cls ? `class figures not measured: ${cls.error}` : classTable(cls);
+}
+
 async function main(): Promise<void> {
+  if (args.has('--class-only')) {
+    const cls = await classFigures();
+    process.stdout.write((args.has('--json') ? JSON.stringify({ class: cls }) : printClass(cls)) + '\n');
+    return;
+  }
   const t0 = performance.now();
   const notes: string[] = [];
   log('lab creation ...');
@@ -94,21 +120,25 @@ async function main(): Promise<void> {
     burst_show_itl_200_p99_vs_baseline: ratio(fig.burst_show_itl_200_ms?.p99, fig.baseline_burst_200_ms?.p99),
     rss_per_session_vs_target: ratio(fig.ssh_rss_per_session_kb ?? undefined, 3072),
   };
+  // the class figures are SSH figures too: --skip-ssh leaves them out
+  const skipClass = args.has('--skip-class') ? '--skip-class' : args.has('--skip-ssh') ? '--skip-ssh' : undefined;
+  const cls = skipClass ? { error: `skipped (${skipClass})` } : await classFigures();
   fig.duration_ms = Math.round(performance.now() - t0);
   const reportFile = argValue('--report');
   if (reportFile) {
     writeFileSync(reportFile, report(fig, samples));
     log(`report written to ${reportFile}`);
   }
-  if (args.has('--json')) process.stdout.write(JSON.stringify(fig) + '\n');
-  else process.stdout.write(table(fig) + '\n');
+  if (args.has('--json')) process.stdout.write(JSON.stringify({ ...fig, class: cls }) + '\n');
+  else process.stdout.write(table(fig) + '\n\n' + printClass(cls) + '\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const entry = args.has('--ssh-server-child') ? serverChild() : main();
+  const child = args.has('--ssh-server-child') || args.has('--class-server-child');
+  const entry = args.has('--ssh-server-child') ? serverChild() : args.has('--class-server-child') ? classServerChild() : main();
   entry.then(
     () => {
-      if (!args.has('--ssh-server-child')) process.exit(0);
+      if (!child) process.exit(0);
     },
     (e) => {
       process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);

@@ -74,6 +74,19 @@ describe('the layout', () => {
         if (from.startsWith('src/frontends/attach/') && to.startsWith('src/frontends/repl/')) bad.push(`${from} -> ${to} (attach serves the SSH and script front ends only)`);
         if (to.startsWith('src/frontends/attach/') && !(from.startsWith('src/frontends/attach/') || from.startsWith('src/cli/')))
           bad.push(`${from} -> ${to} (only src/cli/ starts attached windows)`);
+        // a class is built on the consoles and the SSH front end, never the other way round
+        const classUses = ['src/class/', 'state/', 'src/console/', 'commands/lab/', 'src/recording/', 'src/runbook/', 'src/frontends/ssh/'];
+        if (from.startsWith('src/class/') && !classUses.some((r) => to.startsWith(r)))
+          bad.push(`${from} -> ${to} (src/class/ imports only ${classUses.slice(1).join(', ')})`);
+        if (to.startsWith('src/class/') && !['src/class/', 'src/cli/', 'src/dashboard/', 'scripts/'].some((r) => from.startsWith(r)))
+          bad.push(`${from} -> ${to} (only src/cli/, src/dashboard/ and the bench use src/class/)`);
+        // the dashboard's page runs in a browser: it reaches the server only through the wire format
+        if (from.startsWith('src/dashboard/client/') && !(to.startsWith('src/dashboard/client/') || to === 'src/dashboard/protocol.ts'))
+          bad.push(`${from} -> ${to} (the dashboard page imports only its own files and src/dashboard/protocol.ts)`);
+        if (from.startsWith('src/dashboard/') && !(to.startsWith('src/dashboard/') || to.startsWith('src/class/') || to.startsWith('state/')))
+          bad.push(`${from} -> ${to} (src/dashboard/ imports only src/class/ and state/)`);
+        if (to.startsWith('src/dashboard/') && !from.startsWith('src/dashboard/') && !from.startsWith('src/cli/') && !from.startsWith('scripts/'))
+          bad.push(`${from} -> ${to} (only src/cli/ and the bench start the dashboard)`);
       }
     }
     expect(bad).toEqual([]);

@@ -67,8 +67,8 @@ describe('usage errors: one line, a hint, exit 2', () => {
   const cases: Array<[string[], string, string]> = [
     [['--bogus'], "unknown option '--bogus'", 'cucm-sim --help'],
     [['serve', '--prot', '3'], "unknown option '--prot' (did you mean --port?)", 'cucm-sim serve --help'],
-    [['srve'], "unknown command 'srve' (commands: serve, lab, run, exercise, help)", 'cucm-sim --help'],
-    [['help', 'nope'], "no help for 'nope' (commands: serve, lab, run, exercise)", 'cucm-sim --help'],
+    [['srve'], "unknown command 'srve' (commands: serve, lab, run, exercise, class, help)", 'cucm-sim --help'],
+    [['help', 'nope'], "no help for 'nope' (commands: serve, lab, run, exercise, class)", 'cucm-sim --help'],
     [['serve', '--port', '99999'], "--port takes a whole number from 0 to 65535 (got '99999')", 'cucm-sim serve --help'],
     [['--port', 'abc', 'serve'], "--port takes a whole number from 0 to 65535 (got 'abc')", 'cucm-sim serve --help'],
     [['--clock', 'notadate'], "--clock takes an ISO time such as 2025-01-06T09:00:00Z (got 'notadate')", 'cucm-sim --help'],

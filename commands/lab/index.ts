@@ -30,3 +30,8 @@ let cachedExec: Registry | undefined;
 export function labExecRegistry(): Registry {
   return (cachedExec ??= new Registry(LAB_MODULES.map(forExec).map(withSyntax)));
 }
+
+/** The lab console's commands and more (a class's instructor commands), with syntax lines. */
+export function labRegistryWith(extra: CommandModule[]): Registry {
+  return new Registry([...LAB_MODULES, ...extra].map(withSyntax));
+}

@@ -5,8 +5,8 @@ import { type LabOptions, LAB_NAME_RULE, validLabName } from '../../state/labs.j
 import { parseSftpAllow } from '../net/transfer.js';
 
 /** What the help of each subcommand covers: `session` is the local admin: session (no subcommand). */
-export type Sub = 'session' | 'serve' | 'lab' | 'run' | 'exercise';
-export const SUBS: readonly Sub[] = ['session', 'serve', 'lab', 'run', 'exercise'];
+export type Sub = 'session' | 'serve' | 'lab' | 'run' | 'exercise' | 'class';
+export const SUBS: readonly Sub[] = ['session', 'serve', 'lab', 'run', 'exercise', 'class'];
 
 /** A bad command line: one line `cucm-sim: <message>`, a hint to the help, exit status 2. */
 export class UsageError extends Error {
@@ -18,6 +18,10 @@ export class UsageError extends Error {
     super(message);
   }
 }
+
+/** The dashboard's default port (src/dashboard is not loaded unless it is asked for). */
+export const DASHBOARD_PORT = 8080;
+
 
 export interface CommonFlags extends LabOptions {
   node?: string;
@@ -50,6 +54,17 @@ export interface CommonFlags extends LabOptions {
   exerciseDir?: string;
   force?: boolean;
   json?: boolean;
+  classFile?: string;
+  trainees?: number;
+  classDir?: string;
+  maxTrainees?: number;
+  maxRestoreBytes?: number;
+  /** the dashboard's port (`--dashboard` alone: the default port) */
+  dashboard?: number;
+  dashboardHost?: string;
+  dashboardMaxClients?: number;
+  dashboardBodyLimit?: number;
+  dashboardLoginAttempts?: number;
   help?: boolean;
   /** `--version` alone or `-V`: print the program's version */
   showVersion?: boolean;
@@ -70,6 +85,8 @@ export interface FlagDef {
   value?: (v: string, flag: string) => unknown;
   /** where it lands in CommonFlags (default: the name in camelCase) */
   key?: string;
+  /** the value may be left out (`--dashboard` alone): then this is the value */
+  optional?: string;
 }
 
 /** A value as an error shows it: control characters as '?', and cut, so a pasted blob stays one line. */
@@ -172,6 +189,16 @@ export const FLAGS: readonly FlagDef[] = [
   { name: 'max-sessions-per-node', arg: 'N', help: 'SSH sessions on one node (default 100)', subs: ['serve'], value: int(1, 100000) },
   { name: 'max-sessions-per-user', arg: 'N', help: 'SSH sessions of one account from one address (default 10)', subs: ['serve'], value: int(1, 100000) },
   { name: 'lab-password', arg: 'PW', help: 'password of the \'lab\' SSH account (default: random, kept in the lab)', subs: ['serve'], value: text('a password') },
+  { name: 'class', key: 'classFile', arg: 'FILE', help: 'serve a class: one trainee a line (name [password]), each with a lab of their own', subs: ['serve'], value: text('a file name') },
+  { name: 'trainees', arg: 'N', help: 'serve a class of N trainees t01..tNN with random passwords', subs: ['serve'], value: int(1, 1000) },
+  { name: 'class-dir', arg: 'DIR', help: 'the class folder (default: <data-dir>/classes/<class file name, or \'class\'>)', subs: ['serve', 'class'], value: text('a folder') },
+  { name: 'max-trainees', arg: 'N', help: 'most trainees one class may have (default 100)', subs: ['serve'], value: int(1, 1000) },
+  { name: 'max-restore-bytes', arg: 'N', help: '(class restore) most bytes an archive may expand to (default 1073741824)', subs: ['class'], value: int(1, 68719476736) },
+  { name: 'dashboard', arg: 'PORT', optional: String(DASHBOARD_PORT), help: `(with a class) the instructor's dashboard in a browser (default port ${DASHBOARD_PORT}); the lab password signs in`, subs: ['serve'], value: int(0, 65535) },
+  { name: 'dashboard-host', arg: 'H', help: 'dashboard listen address (default 127.0.0.1)', subs: ['serve'], value: host },
+  { name: 'dashboard-max-clients', arg: 'N', help: 'dashboard live views at once (default 20)', subs: ['serve'], value: int(1, 10000) },
+  { name: 'dashboard-body-limit', arg: 'N', help: 'bytes of a dashboard request body (default 16384)', subs: ['serve'], value: int(1024, 1048576) },
+  { name: 'dashboard-login-attempts', arg: 'N', help: 'failed dashboard sign-ins per address in 5 minutes (default 5)', subs: ['serve'], value: int(1, 1000) },
   { name: 'allow-exec', help: 'run SSH exec requests (ssh host \'show itl\'); refused by default, as on CUCM', subs: ['serve'] },
   { name: 'sql-timeout', arg: 'S', help: 'seconds one run sql query may take (default 5)', subs: CONSOLES, value: seconds(3600) },
   { name: 'sql-max-rows', arg: 'N', help: 'rows one run sql result may have (default 10000)', subs: CONSOLES, value: int(1, 1000000) },
@@ -264,6 +291,7 @@ export function parseCommon(argv: string[]): { flags: CommonFlags; positionals: 
       continue;
     }
     let v = inline;
+    if (v === undefined && def.optional !== undefined && !/^\d+$/.test(argv[i + 1] ?? '')) v = def.optional;
     if (v === undefined) {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`--${def.name} needs a value (${def.arg})`, where());

@@ -18,7 +18,7 @@ const PAGES: Record<Sub, Page> = {
     summary: 'the admin: command line of a node (this page)',
     usage: ['cucm-sim [options]'],
     about:
-      'The admin: command line of a node of the lab (the publisher unless --node says otherwise): a REPL on a terminal, script mode when stdin is not one (each line is a command or the answer to the pending question; exit status 1 if any command failed). The default lab is made on first use.',
+      'The admin: command line of a node of the lab (the publisher unless --node says otherwise): a REPL on a terminal (F2 switches between admin: and the lab console of the same lab), script mode when stdin is not one (each line is a command or the answer to the pending question; exit status 1 if any command failed). The default lab is made on first use.',
     examples: [
       ['cucm-sim', 'log in to the publisher of the default lab'],
       ['cucm-sim --lab class1 --node cucm-sub1', 'a subscriber of the lab class1'],
@@ -74,6 +74,17 @@ const PAGES: Record<Sub, Page> = {
       ['cucm-sim exercise list', 'id, minutes, CUCM version, title'],
       ['cucm-sim exercise start a-regen-callmanager --lab t1', 'build the starting state'],
       ['cucm-sim exercise check --lab t1 --json', 'the results as one JSON line'],
+    ],
+  },
+  class: {
+    summary: "a served class's gradebook, archive and restore",
+    usage: ['cucm-sim class report DIR', 'cucm-sim class archive DIR FILE', 'cucm-sim class restore FILE DIR [--max-restore-bytes N]'],
+    about:
+      'The folder of a class served with `serve --class FILE` or `--trainees N`: `report` writes the gradebook (CSV and JSON) and every trainee\'s session transcripts (.txt and .cast) into DIR/report; `archive` packs the folder into one file and `restore` unpacks one into a new folder. Stop `serve` first: a served class is locked.',
+    examples: [
+      ['cucm-sim serve --trainees 12 --dashboard', 'a class of twelve, with the instructor dashboard on 127.0.0.1:8080'],
+      ['cucm-sim class report ~/.local/share/cucm-sim/classes/class', 'the gradebook and transcripts'],
+      ['cucm-sim class archive classes/monday monday.bundle.gz', 'keep a class folder'],
     ],
   },
 };

@@ -75,13 +75,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (!(SUBS as readonly string[]).includes(topic) || topic === 'session') {
-      return usageError(new UsageError(`no help for '${shown(topic)}' (commands: serve, lab, run, exercise)`));
+      return usageError(new UsageError(`no help for '${shown(topic)}' (commands: serve, lab, run, exercise, class)`));
     }
     process.stdout.write(subHelp(topic as Sub));
     return 0;
   }
   if (sub === undefined || sub === 'session') {
-    if (positionals.length > 0) return usageError(new UsageError(`unknown command '${shown(positionals[0])}' (commands: serve, lab, run, exercise, help)`));
+    if (positionals.length > 0) return usageError(new UsageError(`unknown command '${shown(positionals[0])}' (commands: serve, lab, run, exercise, class, help)`));
   }
   try {
     if (sub) checkApplies(flags, sub);
@@ -110,13 +110,17 @@ export async function main(argv: string[]): Promise<number> {
         const { exerciseMain } = await import('./exercise.js');
         return await exerciseMain(flags, positionals.slice(1));
       }
+      case 'class': {
+        const { classMain } = await import('./class.js');
+        return await classMain(flags, positionals.slice(1));
+      }
       case 'lab': {
         const { labConsoleMain } = await import('./lab.js');
         refuseOverwrite(flags, sub, [flags.record!]);
         return await labConsoleMain(flags, positionals.slice(1));
       }
       default:
-        return usageError(new UsageError(`unknown command '${shown(String(positionals[0]))}' (commands: serve, lab, run, exercise, help)`));
+        return usageError(new UsageError(`unknown command '${shown(String(positionals[0]))}' (commands: serve, lab, run, exercise, class, help)`));
     }
   } catch (e) {
     if (e instanceof UsageError) return usageError(e, sub);

@@ -87,6 +87,14 @@ function stopSignal(): Promise<void> {
 export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown> } = {}): Promise<number> {
   // handlers first: a signal during start-up (key generation) stops the server as soon as it can
   const stop = opts.until ? opts.until.then(() => {}, () => {}) : stopSignal();
+  if (flags.classFile !== undefined || flags.trainees !== undefined || flags.classDir !== undefined) {
+    const { serveClass } = await import('./class-serve.js');
+    return serveClass(flags, stop, opts.until === undefined);
+  }
+  if (flags.dashboard !== undefined) {
+    process.stderr.write('cucm-sim: --dashboard shows a class: give --class FILE or --trainees N\n');
+    return 2;
+  }
   let stopped = false;
   void stop.then(() => (stopped = true));
   const { lab } = await withCreationProgress(flags.lab, (p) => openOrCreateLab(flags, 'cucm-sim serve', p)).catch(serveRefusal);

@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthContext, Connection } from 'ssh2';
 import type { Lab } from '../../../state/cluster/lab.js';
+import type { FrontEnd, ShellSession } from './front-end.js';
 import { LAB_ACCOUNT, LOCK_AFTER, LOCK_MS, lockOf, readLabPassword, recordFailure, recordSuccess } from '../../../state/cluster/logins.js';
 
 export { LOCK_AFTER, LOCK_MS };
@@ -13,6 +14,45 @@ export const DEFAULT_MAX_AUTH_TRIES = 6;
 
 /** The admin: console, or the lab console for the `lab` user. */
 export type Role = 'admin' | 'lab';
+
+/** A session opened by a login, as the owner of that login (a class) sees it. */
+export interface OpenedSession {
+  /** the account that logged in */
+  user: string;
+  /** the node (admin:) or the lab console's anchor node */
+  node: string;
+  role: Role;
+  session: ShellSession;
+  /** a wall message reaches the user through this */
+  fe: Pick<FrontEnd, 'notice'>;
+  width: number;
+  height?: number;
+}
+
+/**
+ * Where a login lands: the lab its sessions work on and the kind of console. A server of one lab
+ * makes these from that lab; a class routes each trainee to their own lab and gives the
+ * instructor a console of its own.
+ */
+export interface LoginTarget {
+  lab: Lab;
+  role: Role;
+  /** a console of the login's own in place of the lab console (a class's instructor) */
+  console?(o: { width: number; height?: number; exec: boolean }): ShellSession;
+  /** told when a session of this login opens; what it returns is called when the session ends */
+  opened?(s: OpenedSession): () => void;
+}
+
+/** Checks a password; the target of a login that succeeded, else undefined. */
+export type LoginCheck = (user: string, password: string, source: string, log: (line: string) => void) => Promise<LoginTarget | undefined>;
+
+/** The logins of one lab: its OS administrator and the lab console. */
+export function labLogins(lab: Lab): LoginCheck {
+  return async (user, password, source, log) => {
+    const role = await login(lab, user, password, source, log);
+    return role ? { lab, role } : undefined;
+  };
+}
 
 function samePassword(given: string, expected: string | undefined): boolean {
   // hashing first gives equal lengths, so the comparison time says nothing about the password
@@ -50,7 +90,7 @@ export async function login(lab: Lab, user: string, password: string, source: st
 }
 
 export interface AuthOptions {
-  lab: Lab;
+  check: LoginCheck;
   nodeName: string;
   /** address:port, for the log */
   peer: string;
@@ -60,8 +100,8 @@ export interface AuthOptions {
   failDelayMs: number;
   maxAuthTries: number;
   log: (line: string) => void;
-  /** called with the role of a login that succeeded, before the client is told */
-  accepted(role: Role, user: string): void;
+  /** called with the target of a login that succeeded, before the client is told */
+  accepted(target: LoginTarget, user: string): void;
 }
 
 /** Answers a connection's password and keyboard-interactive attempts. */
@@ -77,9 +117,9 @@ export function authenticate(client: Connection, o: AuthOptions): void {
     if (ctx.method === 'none' ? ++nones > 1 : true) tries++;
     if (tries > o.maxAuthTries) return tooMany();
     const attempt = async (password: string) => {
-      let r: Role | undefined;
+      let r: LoginTarget | undefined;
       try {
-        r = await login(o.lab, ctx.username, password, o.source, o.log);
+        r = await o.check(ctx.username, password, o.source, o.log);
       } catch {
         r = undefined;
       }

@@ -9,7 +9,7 @@ import type { Lab } from '../../../state/cluster/lab.js';
 import type { TransferClient } from '../../console/command.js';
 import { CliSession } from '../../console/admin-console.js';
 import { recordSession } from '../../recording/recorder.js';
-import type { Role } from './auth.js';
+import type { LoginTarget, Role } from './auth.js';
 import type { FrontEnd, ShellSession } from './front-end.js';
 import { InteractiveShell } from './interactive-shell.js';
 import { LineShell } from './line-shell.js';
@@ -21,6 +21,8 @@ const LINGER_MS = 10_000;
 /** A session being served, for the node's power state and the server's shutdown. */
 export interface ShellEntry {
   node: string;
+  /** the lab the session works on */
+  lab?: Lab;
   fe: FrontEnd;
   role?: Role;
   /** account@source, for the per-user cap */
@@ -29,14 +31,13 @@ export interface ShellEntry {
 
 /** What the channels of a connection need from their server. */
 export interface ChannelHost {
-  lab: Lab;
   pace?: 'fast' | 'realistic';
   transfer?: TransferClient;
   record?: string;
   redact?: string;
   maxSessions: number;
   /** why a new session may not open (the server's caps), or undefined */
-  admit?(node: string, user: string | undefined): string | undefined;
+  admit?(lab: Lab, node: string, user: string | undefined): string | undefined;
   /** run exec requests instead of refusing them as CUCM does */
   allowExec?: boolean;
   /** how long a login may go without opening a session */
@@ -62,9 +63,9 @@ async function labConsole(lab: Lab, width: number, height: number | undefined, p
   return new LabConsole({ lab, user: 'lab', width, height, pace, exec }) as ShellSession;
 }
 
-/** Serves the session channels a logged-in client opens on a node. */
-export function serveSessions(client: Connection, host: ChannelHost, nodeName: string, role: Role, user?: string): void {
-  const lab = host.lab;
+/** Serves the session channels a logged-in client opens on a node of the lab its login reached. */
+export function serveSessions(client: Connection, host: ChannelHost, target: LoginTarget, nodeName: string, user?: string, account = ''): void {
+  const { lab, role } = target;
   let channels = 0;
   // a login that never opens a session holds a connection for nothing
   const unused = setTimeout(() => client.end(), host.authTimeoutMs);
@@ -91,16 +92,19 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
     session.on('env', (ok) => ok?.());
     const open = async (channel: ServerChannel, commands?: string[]) => {
       const node = lab.node(nodeName);
-      if (host.closing() || !node) return refuse(channel, '');
-      const full = host.admit ? host.admit(nodeName, user) : host.shells.size >= host.maxSessions ? 'Too many sessions are open on this server; try again later.\n' : undefined;
+      // the lab console is on no node: only an admin: session needs its node
+      if (host.closing() || (!node && role !== 'lab')) return refuse(channel, '');
+      const full = host.admit ? host.admit(lab, nodeName, user) : host.shells.size >= host.maxSessions ? 'Too many sessions are open on this server; try again later.\n' : undefined;
       if (full) return refuse(channel, full);
       const width = pty ? clampWidth(pty.cols) : 80;
       const height = pty ? clampHeight(pty.rows) : undefined;
       try {
         cli =
           role === 'lab'
-            ? await labConsole(lab, width, height, host.pace, commands !== undefined)
-            : new CliSession({ lab, node, width, height, pace: host.pace, transfer: host.transfer });
+            ? target.console
+              ? target.console({ width, height, exec: commands !== undefined })
+              : await labConsole(lab, width, height, host.pace, commands !== undefined)
+            : new CliSession({ lab, node: node!, width, height, pace: host.pace, transfer: host.transfer });
       } catch {
         cli = undefined;
       }
@@ -114,6 +118,7 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
             prompt: role === 'lab' ? 'lab>' : 'admin:',
           })
         : undefined;
+      let closed: (() => void) | undefined;
       const options = {
         idleMinutes: lab.state.cli.sessionTimeoutMin,
         maxOutputBuffer: host.maxOutputBuffer,
@@ -121,6 +126,7 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
         drop: () => client.end(),
         onEnd: () => {
           recorder?.close();
+          closed?.();
           host.shells.delete(entry);
           // The client closes the connection once it has shown the output; a disconnect sent
           // now would make OpenSSH drop that output. One that lingers is ended later.
@@ -129,8 +135,9 @@ export function serveSessions(client: Connection, host: ChannelHost, nodeName: s
       };
       // a PTY shell gets the line editor; exec requests and PTY-less shells read lines
       fe = pty && !commands ? new InteractiveShell(cli, channel, options) : new LineShell(cli, channel, options);
-      const entry = { node: nodeName, fe, role, user };
+      const entry = { node: nodeName, lab, fe, role, user };
       host.shells.add(entry);
+      closed = target.opened?.({ user: account, node: nodeName, role, session: cli, fe, width, height });
       await (fe instanceof InteractiveShell ? fe.start() : fe.start(commands));
     };
     session.on('shell', (ok) => {

@@ -240,6 +240,12 @@ export abstract class FrontEnd {
   protected abstract isBusy(): boolean;
   protected abstract cancelPending(): void;
 
+  /** A message from outside the session (a wall broadcast), on lines of its own. */
+  notice(text: string): void {
+    if (this.closed) return;
+    this.write(crlf(terminalSafe(text)));
+  }
+
   /** Tells the user why the session ends (server shutdown) and closes it. */
   shutdown(notice: string): void {
     this.end(crlf(notice), true);

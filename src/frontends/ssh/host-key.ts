@@ -8,8 +8,13 @@ import type { Lab } from '../../../state/cluster/lab.js';
 import { writeSecretFile } from '../../../state/cluster/logins.js';
 
 /** The node's host key, generated once and kept in the lab so clients never see it change. */
-export async function hostKey(lab: Lab, node: string): Promise<Buffer> {
-  const path = join(lab.store.dir, 'ssh', `${node.replace(/[^A-Za-z0-9._-]/g, '_')}.key`);
+export function hostKey(lab: Lab, node: string): Promise<Buffer> {
+  return hostKeyIn(join(lab.store.dir, 'ssh'), node);
+}
+
+/** A node's host key kept in `dir` (a class keeps one set for all its trainees' labs). */
+export async function hostKeyIn(dir: string, node: string): Promise<Buffer> {
+  const path = join(dir, `${node.replace(/[^A-Za-z0-9._-]/g, '_')}.key`);
   try {
     const key = readFileSync(path);
     if (!(ssh2.utils.parseKey(key) instanceof Error)) return key;

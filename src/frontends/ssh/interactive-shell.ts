@@ -49,6 +49,20 @@ export class InteractiveShell extends FrontEnd {
     this.pump();
   }
 
+  /**
+   * A wall message: it starts on a line of its own, and the prompt and the text being typed are
+   * drawn again after it (cursor where it was), so the typed line is neither lost nor garbled.
+   */
+  override notice(text: string): void {
+    if (this.closed) return;
+    this.write('\r\n' + crlf(terminalSafe(text)));
+    const mode = this.editor.mode;
+    if (mode !== 'edit' && mode !== 'answer') return;
+    const { text: shown, cursor } = this.editor.view();
+    if (mode === 'edit') this.session.showPrompt();
+    this.write(shown + '\b'.repeat(Math.max(0, shown.length - cursor)));
+  }
+
   protected resumed(): void {
     this.pump();
   }

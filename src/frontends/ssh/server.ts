@@ -6,7 +6,7 @@ import ssh2 from 'ssh2';
 import type { Connection } from 'ssh2';
 import type { Lab, NodeState } from '../../../state/cluster/lab.js';
 import type { TransferClient } from '../../console/command.js';
-import { authenticate, DEFAULT_MAX_AUTH_TRIES, type Role } from './auth.js';
+import { authenticate, DEFAULT_MAX_AUTH_TRIES, labLogins, type LoginCheck, type LoginTarget, type Role } from './auth.js';
 import { DEFAULT_LIMITS, DEFAULT_LOGIN_GRACE_MS, powerOffBroadcast, sessionRefusal, Startups, type Limits } from './limits.js';
 import { DEFAULT_PASSWORD, SAME_AS_ADMIN, readLabPassword, saveLabPassword, sourceAddress, weakLogins } from '../../../state/cluster/logins.js';
 import { serveSessions, type ChannelHost, type ShellEntry } from './channels.js';
@@ -94,6 +94,23 @@ export function endpointNodes(lab: Lab): NodeState[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * What one server serves: a single lab, or a class whose logins each reach their own lab. Port i
+ * reaches the i-th endpoint node of the lab the login reached.
+ */
+export interface ServedLabs {
+  /** endpoint order: the publisher first (the names of a class's template lab) */
+  nodes: Array<{ name: string; publisher: boolean }>;
+  check: LoginCheck;
+  /** every lab served now: power-offs are watched on each, and each is saved on close */
+  labs(): Lab[];
+  hostKey(node: string): Promise<Buffer>;
+  /** the node a login's sessions use on port i (undefined: that lab has no such node) */
+  nodeFor(target: LoginTarget, i: number): string | undefined;
+  /** false when a connection to port i is refused before any login (its node is off) */
+  reachable(i: number): boolean;
+}
+
 export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   // every trainee knows the admin password: sharing it would hand them the lab console (even on loopback)
@@ -105,6 +122,23 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
     if (weak.length) throw new Error(`refusing to listen on ${host}: ${weak.join('; ')}. Or listen on 127.0.0.1 only.`);
   }
   if (opts.labPassword !== undefined && opts.labPassword !== readLabPassword(lab)) saveLabPassword(lab, opts.labPassword);
+  const nodes = endpointNodes(lab);
+  return serveLabs(
+    {
+      nodes,
+      check: labLogins(lab),
+      labs: () => [lab],
+      hostKey: (node) => hostKey(lab, node),
+      nodeFor: (_t, i) => nodes[i].name,
+      reachable: (i) => lab.node(nodes[i].name)?.up === true,
+    },
+    opts,
+  );
+}
+
+/** Starts the endpoints of whatever `served` describes (startServer for one lab; a class). */
+export async function serveLabs(served: ServedLabs, opts: ServerOptions = {}): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
   const limits: Limits = {
     maxSessions: opts.maxSessions ?? DEFAULT_LIMITS.maxSessions,
     maxSessionsPerNode: opts.maxSessionsPerNode ?? DEFAULT_LIMITS.maxSessionsPerNode,
@@ -122,19 +156,18 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
 
   const startups = new Startups(limits);
   const shells = new Set<ShellEntry>();
-  /** each connection's node, and its role once logged in */
-  const connections = new Map<Connection, { node: string; role?: Role }>();
-  /** every accepted socket: its node, and whether it is still logging in */
-  const sockets = new Map<Socket, { node: string; waiting: boolean }>();
+  /** each connection's node, and its lab and role once logged in */
+  const connections = new Map<Connection, { node: string; role?: Role; lab?: Lab }>();
+  /** every accepted socket: its endpoint, and whether it is still logging in */
+  const sockets = new Map<Socket, { index: number; waiting: boolean }>();
   const dropping = new Set<Connection>();
   let closing = false;
   let recordings = 0;
 
-  const nodes = endpointNodes(lab);
-  const keys = await Promise.all(nodes.map((n) => hostKey(lab, n.name)));
+  const nodes = served.nodes;
+  const keys = await Promise.all(nodes.map((n) => served.hostKey(n.name)));
 
   const channels: ChannelHost = {
-    lab,
     pace: opts.pace,
     // a served session reaches only the lab folder and the SFTP servers the operator allowed
     transfer: opts.transfer ?? confinedTransfer(parseSftpAllow(opts.sftpAllow ?? [])),
@@ -143,7 +176,8 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
     record: opts.record,
     redact: opts.redact,
     maxSessions,
-    admit: (node, user) => sessionRefusal(shells, limits, { node, user }),
+    // a node is counted per lab: every trainee of a class has a node of the same name
+    admit: (lab, node, user) => sessionRefusal([...shells].map((s) => ({ node: s.lab === lab ? s.node : '', user: s.user })), limits, { node, user }),
     allowExec: opts.allowExec,
     authTimeoutMs,
     shells,
@@ -151,74 +185,88 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
     nextRecording: () => ++recordings,
   };
 
-  function onConnection(client: Connection, nodeName: string, peer: string, source: string, authed: () => void): void {
-    const info: { node: string; role?: Role } = { node: nodeName };
+  function onConnection(client: Connection, index: number, peer: string, source: string, authed: () => void): void {
+    const nodeName = nodes[index].name;
+    const info: { node: string; role?: Role; lab?: Lab } = { node: nodeName };
     connections.set(client, info);
     client.on('close', () => {
       connections.delete(client);
       dropping.delete(client);
     });
     client.on('error', () => {}); // a broken client is its own problem, never the server's
-    let role: Role = 'admin';
+    let target: LoginTarget | undefined;
     let user = '';
     authenticate(client, {
-      lab,
+      // a login to a node that is off in the lab it reaches is refused (its host would not answer)
+      check: async (u, password, src, logLine) => {
+        const t = await served.check(u, password, src, logLine);
+        if (!t || t.role === 'lab') return t;
+        const node = served.nodeFor(t, index);
+        return node && t.lab.node(node)?.up === true ? t : undefined;
+      },
       nodeName,
       peer,
       source,
       failDelayMs,
       maxAuthTries,
       log,
-      accepted: (r, u) => {
-        role = r;
+      accepted: (t, u) => {
+        target = t;
         user = u;
       },
     });
     client.on('ready', () => {
-      info.role = role;
+      if (!target) return void client.end();
+      // the lab console is not on a node; an admin: login needs its node in the lab it reached
+      const node = target.role === 'lab' ? nodeName : served.nodeFor(target, index);
+      if (!node || (target.role !== 'lab' && target.lab.node(node)?.up !== true)) return void client.end();
+      Object.assign(info, { role: target.role, lab: target.lab, node });
       authed();
-      serveSessions(client, channels, nodeName, role, `${user}@${source}`);
+      serveSessions(client, channels, target, node, `${user}@${source}`, user);
     });
   }
 
   // The lab console can power a node off: its users get the shutdown broadcast, then their
   // connections close, as a real host's would. The lab console's own sessions are not on a node.
-  function powerOffs(): void {
+  function powerOffs(lab: Lab): void {
     const down = (node: string) => lab.node(node)?.up === false;
-    for (const s of shells) if (s.role !== 'lab' && down(s.node)) s.fe.shutdown(powerOffBroadcast(lab, s.node));
+    for (const s of shells) if (s.role !== 'lab' && s.lab === lab && down(s.node)) s.fe.shutdown(powerOffBroadcast(lab, s.node));
     for (const [c, info] of connections) {
-      if (info.role === 'lab' || !down(info.node) || dropping.has(c)) continue;
+      if (info.role === 'lab' || info.lab !== lab || !down(info.node) || dropping.has(c)) continue;
       dropping.add(c);
       setTimeout(() => c.end(), BROADCAST_GRACE_MS).unref();
     }
     // connections still logging in are cut at once
-    for (const [sock, s] of sockets) if (s.waiting && down(s.node)) sock.destroy();
+    for (const [sock, s] of sockets) if (s.waiting && !served.reachable(s.index)) sock.destroy();
   }
 
   const servers: NetServer[] = [];
   const endpoints: Endpoint[] = [];
   // any change may be a node powered off
-  const offChange = lab.onChange(() => {
-    if (lab.nodes.some((n) => !n.up)) powerOffs();
-  });
+  const offs = served.labs().map((lab) =>
+    lab.onChange(() => {
+      if (lab.nodes.some((n) => !n.up)) powerOffs(lab);
+    }),
+  );
+  const offChange = () => offs.forEach((off) => off());
 
   try {
     for (let i = 0; i < nodes.length; i++) {
       const nodeName = nodes[i].name;
       const ssh = new ssh2.Server({ hostKeys: [keys[i]] });
       const pending = new Map<string, () => void>();
+      const index = i;
       ssh.on('connection', (client, info) => {
         const peer = `${info.ip}:${info.port}`;
-        onConnection(client, nodeName, peer, sourceAddress(info.ip), () => pending.get(peer)?.());
+        onConnection(client, index, peer, sourceAddress(info.ip), () => pending.get(peer)?.());
       });
       // Accepting sockets ourselves bounds connections that never log in, whatever they send
       // no Nagle: the CLI's small writes would otherwise wait out the peer's delayed ACK
       const net = createServer({ noDelay: true }, (sock) => {
-        const node = lab.node(nodeName);
         const source = sourceAddress(sock.remoteAddress);
         // a flood from one address fills only that address's slots: others still get in
-        if (closing || !node?.up || !startups.take(source)) return void sock.destroy();
-        const state = { node: nodeName, waiting: true };
+        if (closing || !served.reachable(index) || !startups.take(source)) return void sock.destroy();
+        const state = { index, waiting: true };
         sockets.set(sock, state);
         const peer = `${sock.remoteAddress}:${sock.remotePort}`;
         const done = () => {
@@ -283,7 +331,7 @@ export async function startServer(lab: Lab, opts: ServerOptions = {}): Promise<R
       await stopped;
       // a change being committed finishes before the lab is handed back
       let guard: NodeJS.Timeout | undefined;
-      await Promise.race([lab.mutate(() => {}), new Promise((r) => (guard = setTimeout(r, 5000)))]).catch(() => {});
+      await Promise.race([Promise.all(served.labs().map((lab) => lab.mutate(() => {}))), new Promise((r) => (guard = setTimeout(r, 5000)))]).catch(() => {});
       clearTimeout(guard);
     },
   };

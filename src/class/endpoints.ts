@@ -1,0 +1,86 @@
+// A class served over SSH: a trainee logs in with their own name and reaches their own lab (port
+// i: the i-th node of it), the instructor logs in as `lab` with the class's lab password and gets
+// the instructor's console. Host keys are the class's, kept in its folder.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
+import { LAB_ACCOUNT, LOCK_AFTER, LOCK_MS } from '../../state/cluster/logins.js';
+import { login, type LoginTarget } from '../frontends/ssh/auth.js';
+import { hostKeyIn } from '../frontends/ssh/host-key.js';
+import { endpointNodes, type ServedLabs } from '../frontends/ssh/server.js';
+import type { Classroom } from './classroom.js';
+import { InstructorConsole } from './instructor.js';
+
+/** sources whose failed instructor logins are counted at once (oldest forgotten first) */
+const MAX_SOURCES = 4096;
+
+function same(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a, 'utf8').digest();
+  const y = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(x, y);
+}
+
+/**
+ * The instructor's failed logins, per source address: three lock `lab` from that address for
+ * LOCK_MS, as the lab's own accounts are locked (kept in memory: the class has no lab of its own).
+ */
+class InstructorLocks {
+  private readonly fails = new Map<string, { n: number; until: number }>();
+
+  locked(source: string): boolean {
+    const f = this.fails.get(source);
+    return f !== undefined && f.until > Date.now();
+  }
+
+  failed(source: string): boolean {
+    const f = this.fails.get(source) ?? { n: 0, until: 0 };
+    this.fails.delete(source);
+    if (this.fails.size >= MAX_SOURCES) this.fails.delete(this.fails.keys().next().value!);
+    f.n += 1;
+    if (f.n >= LOCK_AFTER) {
+      f.n = 0;
+      f.until = Date.now() + LOCK_MS;
+    }
+    this.fails.set(source, f);
+    return f.until > Date.now();
+  }
+
+  succeeded(source: string): void {
+    this.fails.delete(source);
+  }
+}
+
+export function classEndpoints(room: Classroom, opts: { pace?: 'fast' | 'realistic' } = {}): ServedLabs {
+  const locks = new InstructorLocks();
+  const template = endpointNodes(room.anchor());
+  const instructor = (): LoginTarget => ({
+    lab: room.anchor(),
+    role: 'lab',
+    console: (o) => new InstructorConsole(room, { ...o, pace: opts.pace }),
+  });
+  return {
+    nodes: template.map((n) => ({ name: n.name, publisher: n.publisher })),
+    labs: () => room.names().map((n) => room.lab(n)!),
+    hostKey: (node) => hostKeyIn(join(room.dir, 'ssh'), node),
+    reachable: () => true,
+    nodeFor: (t, i) => endpointNodes(t.lab)[i]?.name,
+    async check(user, password, source, log) {
+      if (user === LAB_ACCOUNT) {
+        if (locks.locked(source)) return undefined;
+        if (same(password, room.labPassword)) {
+          locks.succeeded(source);
+          return instructor();
+        }
+        if (locks.failed(source)) log(`account ${LAB_ACCOUNT} locked for ${LOCK_MS / 1000} s from ${source}`);
+        return undefined;
+      }
+      const lab = room.lab(user);
+      // unknown names lock nothing; a trainee's failures lock that trainee's account only
+      if (!lab || (await login(lab, user, password, source, log)) !== 'admin') return undefined;
+      return {
+        lab,
+        role: 'admin',
+        opened: (s) => room.sessions.opened(user, lab, s),
+      };
+    },
+  };
+}
