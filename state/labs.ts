@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { CreateOptions, Lab, LabError, LabInit } from './cluster/lab.js';
-import { loadTopology, Topology } from './cluster/topology.js';
+import { defaultTopology, loadTopology, Topology } from './cluster/topology.js';
+import { resolveVersion, VersionError } from './cluster/profile.js';
 import { initFleet } from './phones/fleet.js';
 import { ensurePrivateDir } from './store.js';
 
@@ -14,6 +15,8 @@ export interface LabOptions {
   seed?: number;
   clock?: string;
   topology?: string;
+  /** release of a new lab: 10.5, 10.5(2), 11.5, 12.5, 14, 15 or a build string (overrides the topology's) */
+  version?: string;
 }
 
 /** Builds a new lab: the cluster as a fresh install, then its phones booted against it. */
@@ -41,6 +44,16 @@ export function labDir(opts: LabOptions): string {
   return join(dataDir(opts.dataDir), 'labs', name);
 }
 
+/** The build a `--version` value names (10.5, 14, a build string); a one-line error otherwise. */
+function requestedBuild(text: string): string {
+  try {
+    return resolveVersion(text).build;
+  } catch (e) {
+    if (e instanceof VersionError) throw new LabError(e.message);
+    throw e;
+  }
+}
+
 /** Opens the named lab, creating it on first use (default topology unless --topology is given). */
 export async function openOrCreateLab(opts: LabOptions, owner?: string): Promise<{ lab: Lab; created: boolean }> {
   const dir = labDir(opts);
@@ -49,7 +62,14 @@ export async function openOrCreateLab(opts: LabOptions, owner?: string): Promise
   ensurePrivateDir(join(dataDir(opts.dataDir), 'labs'));
   if (Lab.exists(dir)) {
     if (opts.topology) throw new LabError(`the lab '${opts.lab ?? 'default'}' already exists; --topology only applies when a lab is created`);
-    return { lab: Lab.open(dir, owner), created: false };
+    const wanted = opts.version === undefined ? undefined : requestedBuild(opts.version);
+    const lab = Lab.open(dir, owner);
+    // naming the release the lab already runs is harmless; another one cannot apply any more
+    if (wanted !== undefined && wanted !== lab.state.version) {
+      lab.close();
+      throw new LabError(`the lab '${opts.lab ?? 'default'}' already exists and runs CUCM ${lab.state.version}; --version only applies when a lab is created`);
+    }
+    return { lab, created: false };
   }
   if (existsSync(join(dir, 'nodes')) || existsSync(join(dir, 'journal.json'))) {
     // files of a lab without its state: never build a new lab over them silently
@@ -60,6 +80,10 @@ export async function openOrCreateLab(opts: LabOptions, owner?: string): Promise
   let topology: Topology | undefined;
   if (opts.topology) topology = loadTopology(opts.topology);
   if (topology && opts.lab) topology.name = opts.lab;
+  if (opts.version !== undefined) {
+    topology ??= defaultTopology();
+    topology.version = requestedBuild(opts.version);
+  }
   const lab = await newLab({ dir, topology, seed: opts.seed, clock: opts.clock });
   return { lab, created: true };
 }
