@@ -14,6 +14,7 @@ Options:
   --lab NAME         lab name (default: default)
   --node NAME        node to log in to (default: the publisher)
   --topology FILE    YAML/JSON cluster description, used when the lab is created
+  --version V        CUCM release of a lab being created: 10.5 (default), 10.5(2), 11.5, 12.5, 14, 15
   --seed N           deterministic lab: pooled keys, fixed clock, reproducible output
   --clock ISO        start the simulated clock at this time (fixed clock)
   --pace fast|realistic   how long restarts and the login banner take (default fast)
@@ -93,6 +94,8 @@ export function parseCommon(argv: string[]) {
       lab: { type: 'string' },
       node: { type: 'string' },
       topology: { type: 'string' },
+      // with a value: the release of a lab being created (10.5, 11.5, 12.5, 14, 15)
+      version: { type: 'string' },
       seed: { type: 'string' },
       clock: { type: 'string' },
       pace: { type: 'string' },
@@ -151,6 +154,7 @@ export function parseCommon(argv: string[]) {
     lab: values.lab,
     node: values.node,
     topology: values.topology,
+    version: values.version,
     seed: num('seed', values.seed),
     clock: values.clock,
     pace: values.pace as 'fast' | 'realistic' | undefined,
