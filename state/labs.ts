@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { CreateOptions, Lab, LabError, LabInit } from './cluster/lab.js';
 import { defaultTopology, loadTopology, normalizeTopology, Topology } from './cluster/topology.js';
-import { CERT_UNITS } from './crypto/certs.js';
+import { profileById, resolveVersion, VersionError } from './cluster/profile.js';
 import type { KeySource } from './crypto/keys.js';
 import type { LabState } from './cluster/state.js';
 import { readLabFile, STATE_FILE } from './cluster/labfile.js';
@@ -41,6 +41,7 @@ function reportingLab(progress: CreateProgress) {
       this.inner = inner;
       this.keys = {
         take: (bits) => inner.take(bits).then((k) => (progress.step(`${bits}-bit key`), k)),
+        takeEc: (curve) => inner.takeEc(curve).then((k) => (progress.step(`${curve} key`), k)),
         serial: () => inner.serial(),
       };
     }
@@ -56,7 +57,14 @@ function reportingLab(progress: CreateProgress) {
 export async function newLab(opts: CreateOptions, progress?: CreateProgress): Promise<Lab> {
   if (!progress) return Lab.create(opts, initFleet);
   const topo = opts.topology ?? defaultTopology();
-  progress.start(topo.nodes.length * CERT_UNITS.length + (topo.ctl === 'etoken' ? 3 : 0) + 1);
+  // an estimate for the progress line: the release's units on every node
+  let units = 6;
+  try {
+    units = profileById(resolveVersion(topo.version).profile).units.length;
+  } catch {
+    // a version lab creation refuses: it says so itself
+  }
+  progress.start(topo.nodes.length * units + (topo.ctl === 'etoken' ? 3 : 0) + 1);
   const Reporting = reportingLab(progress);
   const lab = await Reporting.create({ ...opts, topology: topo }, (l, t) => {
     progress.step('booting phones');
@@ -126,6 +134,16 @@ export function listLabs(dir?: string): LabSummary[] {
   return out;
 }
 
+/** The build a `--version` value names (10.5, 14, a build string); a one-line error otherwise. */
+function requestedBuild(text: string): string {
+  try {
+    return resolveVersion(text).build;
+  } catch (e) {
+    if (e instanceof VersionError) throw new LabError(e.message);
+    throw e;
+  }
+}
+
 /** `--lab NAME` for a lab that is not there: the labs that are, and how to make it. */
 function noSuchLab(opts: LabOptions, name: string): LabError {
   const names = listLabs(opts.dataDir).map((l) => l.name);
@@ -145,6 +163,10 @@ function topologyFor(opts: LabOptions): Topology | undefined {
       throw new LabError(`--nodes: the topology's device pools name nodes that --nodes leaves out`);
     }
   }
+  if (opts.version !== undefined) {
+    topology ??= defaultTopology();
+    topology.version = requestedBuild(opts.version);
+  }
   if (opts.lab && (topology || opts.lab !== 'default')) {
     topology ??= defaultTopology();
     topology.name = opts.lab;
@@ -158,7 +180,10 @@ function checkExisting(lab: Lab, opts: LabOptions): void {
   const made = (what: string) => `the lab '${name}' exists; ${what} only applies when a lab is created ('cucm-sim lab create NAME ${what}' makes another)`;
   if (opts.topology) throw new LabError(made('--topology'));
   if (opts.nodes !== undefined) throw new LabError(made('--nodes'));
-  if (opts.version !== undefined) throw new LabError(made('--version'));
+  // naming the release the lab already runs is harmless; another one cannot apply any more
+  if (opts.version !== undefined && requestedBuild(opts.version) !== lab.state.version) {
+    throw new LabError(`the lab '${name}' runs CUCM ${lab.state.version}; --version only applies when a lab is created ('cucm-sim lab create NAME --version ${opts.version}' makes another)`);
+  }
   const seed = lab.state.seed;
   if (opts.seed !== undefined && seed !== opts.seed) {
     const was = seed === undefined ? 'with fresh keys (no seed)' : `with seed ${seed}`;
@@ -210,5 +235,5 @@ async function buildLab(opts: LabOptions, dir: string, progress?: CreateProgress
   }
   const topology = topologyFor(opts);
   // a seeded lab takes its keys from the committed pool: nothing slow to show
-  return newLab({ dir, topology, seed: opts.seed, clock: opts.clock, ...(opts.version !== undefined ? { version: opts.version } : {}) }, opts.seed === undefined ? progress : undefined);
+  return newLab({ dir, topology, seed: opts.seed, clock: opts.clock }, opts.seed === undefined ? progress : undefined);
 }

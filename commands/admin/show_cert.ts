@@ -1,15 +1,20 @@
 // show cert list own|trust, show cert own <unit>, show cert trust <file>: the platform's Java-style
 // certificate dump as the OS administration pages print it (seed 002, "Certificate File Data").
 import type { CommandContext, CommandModule } from '../../src/console/command.js';
-import { certView, CERT_UNITS } from '../../state/crypto/certs.js';
+import { certView } from '../../state/crypto/certs.js';
+import { profileOf } from '../../state/cluster/profile.js';
+import { unitsOn } from '../../state/cluster/certificates.js';
 import * as der from '../../state/crypto/der.js';
 import { Extension, OID } from '../../state/crypto/x509.js';
 import { cucmDate } from '../format.js';
 
-function certFileNames(ctx: { node: CommandContext['node'] }): string[] {
-  const out: string[] = [];
-  for (const u of CERT_UNITS) if (ctx.node.certs[u]) out.push(`${u}/${u}.pem`, u);
-  return out;
+/** The node's own units in the order of the lab's release (the -ECDSA units from 11.x). */
+function ownUnits(ctx: { lab: CommandContext['lab']; node: CommandContext['node'] }): string[] {
+  return unitsOn(profileOf(ctx.lab), ctx.node).filter((u) => ctx.node.certs[u]);
+}
+
+function certFileNames(ctx: { lab: CommandContext['lab']; node: CommandContext['node'] }): string[] {
+  return ownUnits(ctx).flatMap((u) => [`${u}/${u}.pem`, u]);
 }
 
 const SIG_NAMES: Record<string, string> = {
@@ -105,10 +110,7 @@ const showCert: CommandModule = {
       path: ['show', 'cert', 'list', 'own'],
       summary: 'This command displays the own certificates of the server.',
       run(ctx) {
-        for (const u of CERT_UNITS) {
-          const c = ctx.node.certs[u];
-          if (c) ctx.out(`${u}/${u}.pem: ${c.description}`);
-        }
+        for (const u of ownUnits(ctx)) ctx.out(`${u}/${u}.pem: ${ctx.node.certs[u].description}`);
       },
     },
     {

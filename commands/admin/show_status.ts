@@ -1,6 +1,8 @@
 // show status: host, date, time zone, product and OS versions, uptime, CPU, memory and disks
-// (layout: versions.md §0; the figures match the VMware block of the start-up banner).
+// (layout: versions.md §0; the figures match the VMware block of the start-up banner; the versions are
+// the lab's build and its profile's OS).
 import type { CommandContext, CommandModule } from '../../src/console/command.js';
+import { profileOf } from '../../state/cluster/profile.js';
 
 function dateParts(ms: number, tz: string, opts: Intl.DateTimeFormatOptions): Record<string, string> {
   let f: Intl.DateTimeFormat;
@@ -26,17 +28,6 @@ export function statusDate(ms: number, tz: string): string {
 export function timeZoneLine(ms: number, tz: string): string {
   const p = dateParts(ms, tz, { timeZoneName: 'long' });
   return `${p.timeZoneName} (${tz})`;
-}
-
-/**
- * The `Unified OS Version` of a release: 10.0.0.0-2 is seen on 10.0(1) and kept for 10.x; 7.0.0.0-4
- * is seen on 12.5; 11.x is UCOS 6 (versions.md §0, inferred from `show hardware`).
- */
-export function unifiedOsVersion(version: string): string {
-  const major = Number(version.split('.')[0]);
-  if (major >= 12) return '7.0.0.0-4';
-  if (major === 11) return '6.0.0.0-2';
-  return '10.0.0.0-2';
 }
 
 /** The `uptime` line as procps prints it: ` 17:20:42 up 141 days,  1:12,  1 user,  load average: ...` */
@@ -82,7 +73,7 @@ function status(ctx: CommandContext): number {
     `Time Zone          : ${timeZoneLine(now, tz)}`,
     'Locale             : en_US.UTF-8',
     `Product Ver        : ${lab.state.version}`,
-    `Unified OS Version : ${unifiedOsVersion(lab.state.version)}`,
+    `Unified OS Version : ${profileOf(lab).osVersion}`,
     '',
     'Uptime:',
     uptimeLine(now, ctx.node.since, tz),

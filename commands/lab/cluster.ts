@@ -10,6 +10,8 @@ import { MAX_PHONE_LOG_LINES, phoneLogLines } from '../../state/cluster/state.js
 import { ctlClientUpdate } from '../../state/ops/ctl-client.js';
 import { cucmDate } from '../format.js';
 import { fileMd5, findNode, formatDuration, noNode, nodeNames, serviceState, table, yesNo } from './util.js';
+import { profileOf } from '../../state/cluster/profile.js';
+import { setVersionParam, VERSION_PARAMS, versionParamRows } from './version.js';
 
 function status(ctx: CommandContext): number {
   const lab = ctx.lab;
@@ -17,6 +19,7 @@ function status(ctx: CommandContext): number {
   const phones = fleet(lab).phones;
   ctx.out(
     `Lab '${s.name}': CUCM ${s.version}, domain ${s.domain}, ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'}, ${phones.length} phones`,
+    `Release profile: ${profileOf(lab).id}, Unified OS ${profileOf(lab).osVersion} ('profile' for what it changes)`,
     `Clock: ${cucmDate(lab.nowMs(), s.timezone)}${s.clock.fixed ? ' (simulated: moves with clock advance and as long-running commands take their time)' : ''}`,
     `Cluster Security Mode: ${s.params.clusterSecurityMode} (${s.params.clusterSecurityMode === 1 ? 'mixed mode' : 'non-secure'})`,
     `Prepare Cluster for Rollback to pre 8.0: ${yesNo(s.params.rollbackToPre80)}`,
@@ -90,7 +93,7 @@ async function power(ctx: CommandContext, a: Record<string, string>) {
   return 0;
 }
 
-const PARAMS = ['rollback-to-pre-8.0', 'cluster-security-mode', 'phone-log-lines'];
+const PARAMS = ['rollback-to-pre-8.0', 'cluster-security-mode', 'phone-log-lines', ...VERSION_PARAMS];
 
 function paramsShow(ctx: CommandContext): number {
   const p = ctx.lab.state.params;
@@ -99,6 +102,7 @@ function paramsShow(ctx: CommandContext): number {
       ['Enterprise Parameter', 'Value', 'Name in this console'],
       ['Cluster Security Mode', String(p.clusterSecurityMode), 'cluster-security-mode (read-only)'],
       ['Prepare Cluster for Rollback to pre 8.0', yesNo(p.rollbackToPre80), 'rollback-to-pre-8.0'],
+      ...versionParamRows(ctx),
       ['(lab) Console log lines kept per phone', String(phoneLogLines(ctx.lab.state)), 'phone-log-lines'],
     ]),
   );
@@ -114,6 +118,8 @@ async function paramsSet(ctx: CommandContext, a: Record<string, string>) {
     );
   }
   if (name === 'phone-log-lines') return setLogLines(ctx, a.value);
+  const done = await setVersionParam(ctx, name, a.value);
+  if (done !== undefined) return done;
   if (name !== 'rollback-to-pre-8.0') return ctx.fail(`Unknown parameter '${a.parameter}' (known: ${PARAMS.join(', ')}).`);
   const v = a.value.toLowerCase();
   if (!['true', 'false'].includes(v)) return ctx.fail('The value is True or False.');
@@ -223,12 +229,12 @@ const cluster: CommandModule = {
     },
     {
       path: ['params', 'set'],
-      summary: 'Sets an enterprise parameter (Prepare Cluster for Rollback to pre 8.0; Cluster Security Mode is read-only) or the lines a phone log keeps.',
+      summary: 'Sets an enterprise parameter (Prepare Cluster for Rollback to pre 8.0, auto-registration, export-controlled functionality from 12.5, Phone Interaction on Certificate Update from 14; Cluster Security Mode is read-only) or the lines a phone log keeps.',
       params: [
-        { name: 'parameter', required: true, help: 'rollback-to-pre-8.0 | phone-log-lines', values: PARAMS },
-        { name: 'value', required: true, help: 'True or False; a line count for phone-log-lines', values: ['True', 'False'] },
+        { name: 'parameter', required: true, help: 'rollback-to-pre-8.0 | auto-registration | export-controlled | phone-interaction-on-certificate-update | phone-log-lines', values: PARAMS },
+        { name: 'value', required: true, help: 'True or False; automatic or manual for phone-interaction-on-certificate-update; a line count for phone-log-lines', values: ['True', 'False', 'automatic', 'manual'] },
       ],
-      example: ['lab>params set rollback-to-pre-8.0 True', 'lab>params set phone-log-lines 200'],
+      example: ['lab>params set rollback-to-pre-8.0 True', 'lab>params set auto-registration True', 'lab>params set phone-interaction-on-certificate-update manual', 'lab>params set phone-log-lines 200'],
       run: paramsSet,
     },
   ],

@@ -6,9 +6,10 @@ import phones from './phones.js';
 import clock from './clock.js';
 import drs from './drs.js';
 import exercise from './exercise.js';
+import version from './version.js';
 import session, { forExec } from './session.js';
 
-export const LAB_MODULES: CommandModule[] = [cluster, phones, clock, drs, exercise, session];
+export const LAB_MODULES: CommandModule[] = [cluster, version, phones, clock, drs, exercise, session];
 
 /** Syntax lines with <mandatory> and [optional] parameters. */
 function withSyntax(m: CommandModule): CommandModule {

@@ -141,7 +141,7 @@ export function validLabNameOrThrow(name: string): void {
 }
 
 /** A lab profile word for `lab create --version` (its meaning belongs to lab creation). */
-const word = (v: string, flag: string) => (/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(v) ? v : fail(flag, 'a version such as 12.5', v));
+const word = (v: string, flag: string) => (/^[A-Za-z0-9][A-Za-z0-9._()-]{0,31}$/.test(v) ? v : fail(flag, 'a version such as 12.5', v));
 
 const sftpAllow = (v: string, flag: string) => {
   try {
@@ -165,7 +165,7 @@ export const FLAGS: readonly FlagDef[] = [
   { name: 'seed', arg: 'N', help: 'deterministic lab: pooled keys, fixed clock, reproducible output', subs: MAKE, value: int(0, 2147483647) },
   { name: 'clock', arg: 'ISO', help: 'start the simulated clock at this time (fixed clock)', subs: MAKE, value: clock },
   { name: 'nodes', arg: 'N|pub,sub1,...', help: '(lab create) node count or node names, the publisher first (1 to 8)', subs: ['lab'], value: nodes },
-  { name: 'version', short: 'V', arg: 'V', help: '(lab create) the CUCM version of the lab (10.5, 11.5, 12.5, 14, 15); alone: print the program version', subs: ['lab'], value: word },
+  { name: 'version', short: 'V', arg: 'V', help: 'the CUCM release of a lab being created: 10.5 (default), 10.5(2), 11.5, 12.5, 14, 15 or a build string; alone: print the program version', subs: MAKE, value: word },
   { name: 'pace', arg: 'fast|realistic', help: 'how long restarts and the login banner take (default fast)', subs: CONSOLES, value: oneOf('fast', 'realistic') },
   { name: 'record', arg: 'FILE', help: 'record the session (.cast for asciicast, plain text otherwise); an existing FILE needs --force', subs: CONSOLES, value: text('a file name') },
   { name: 'redact', arg: 'FILE|LIST', help: 'rewrite recordings: a JSON/YAML map, or hostnames,addresses,domain,passwords', subs: CONSOLES, value: text('a file or a list') },

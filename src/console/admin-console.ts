@@ -24,7 +24,7 @@ export class CliSession extends ConsoleCore {
       height: opts.height,
       pace: opts.pace,
       transfer: opts.transfer ?? defaultTransfer(),
-      registry: opts.registry ?? defaultRegistry(),
+      registry: opts.registry ?? defaultRegistry(opts.lab),
     });
     this.current = opts.node;
   }

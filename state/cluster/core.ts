@@ -8,6 +8,8 @@ import { Change, Store } from '../store.js';
 import { restore, snapshot } from '../undo.js';
 import { certView } from '../crypto/certs.js';
 import { FreshKeys, KeySource, SeededKeys, privateKey } from '../crypto/keys.js';
+import type { KeyObject } from 'node:crypto';
+import { profileOf, VersionProfile } from './profile.js';
 import { ServiceState, findService, TFTP } from './services.js';
 import type { LabState, NodeState } from './state.js';
 import { STATE_FILE } from './labfile.js';
@@ -198,6 +200,22 @@ export class LabCore {
   async newKeyAndSerial(bits: 1024 | 2048) {
     const serial = this.keys.serial();
     const key = await this.keys.take(bits);
+    return { serial, key };
+  }
+
+  /** The release profile the lab runs (cluster/profile.ts). */
+  get profile(): VersionProfile {
+    return profileOf(this);
+  }
+
+  /**
+   * The serial and key of a unit's next certificate, drawn at once in call order (seeded labs draw the
+   * same keys in every run): the profile's RSA size at install or regeneration, its curve for -ECDSA.
+   */
+  drawUnitKey(unit: string, when: 'install' | 'regen'): { serial: Buffer; key: Promise<KeyObject> } {
+    const p = this.profile;
+    const serial = this.keys.serial();
+    const key = unit.endsWith('-ECDSA') && p.ecdsa ? this.keys.takeEc(p.ecdsa.curve) : this.keys.take(p[when].rsaBits);
     return { serial, key };
   }
 

@@ -38,7 +38,7 @@ function onServiceStarted(lab: LabCore, node: NodeState, svc: ServiceState, opts
     if (opts.keepResetItl) node.itlFromReset = true;
     else {
       node.itlFromReset = false;
-      writeItl(lab, node, 'CallManager');
+      writeItl(lab, node);
     }
   }
   loadService(lab, node, svc.name);
@@ -52,12 +52,14 @@ export function rebootServices(lab: LabCore, node: NodeState): void {
 }
 
 /**
- * utils itl reset: the publisher's ITL re-signed with the ITLRecovery key, copied to every active
- * TFTP node, whose Tftp restarts keep it until their next ordinary restart.
+ * utils itl reset: the publisher's ITL re-signed with the other key than usual (before 12.0 the
+ * ITLRecovery key, from 12.0 the publisher's CallManager key), copied to every active TFTP node, whose
+ * Tftp restarts keep it until their next ordinary restart.
  */
 export function resetItl(lab: LabCore): NodeState[] {
   const targets = lab.activeTftpNodes();
-  const itl = buildItl(trustCluster(lab), lab.publisher(), 'ITLRecovery');
+  const other = lab.profile.itlSigner === 'ITLRecovery' ? 'CallManager' : 'ITLRecovery';
+  const itl = buildItl(trustCluster(lab), lab.publisher(), other);
   for (const n of targets) {
     lab.stageTftp(n, 'ITLFile.tlv', itl);
     const svc = findService(n.services, TFTP)!;

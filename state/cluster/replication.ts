@@ -1,6 +1,7 @@
 // Replication between the nodes: what each contributes to every trust store, certificate changes sent
 // to the nodes that are up, and what a node that was down catches up on when it comes back.
 import type { LabCore } from './core.js';
+import { commonNameFor } from '../crypto/certs.js';
 import type { NodeState } from './state.js';
 
 /** What a node contributes to every node's trust store. */
@@ -16,6 +17,14 @@ export function trustEntriesOf(node: NodeState, fqdn: string): Array<[string, st
   if (node.certs.CAPF) out.push([`CallManager-trust/CAPF-${node.capfTag}.pem`, node.certs.CAPF.certPem]);
   if (node.certs.CAPF) out.push([`CAPF-trust/CAPF-${node.capfTag}.pem`, node.certs.CAPF.certPem]);
   if (node.publisher && node.certs.ITLRecovery) add('ITLRecovery', node.certs.ITLRecovery.certPem);
+  // 11.x+: inferred: the -ECDSA twins join their RSA unit's trust store under their own <host>-EC name
+  for (const [unit, store] of [
+    ['CallManager-ECDSA', 'CallManager'],
+    ['tomcat-ECDSA', 'tomcat'],
+  ] as const) {
+    const c = node.certs[unit];
+    if (c) out.push([`${store}-trust/${commonNameFor(unit, fqdn, node.capfTag)}.pem`, c.certPem]);
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@ import type { StoredCert } from '../crypto/certs.js';
 import type { EtokenState } from '../trust/ctl.js';
 import type { ServiceState } from './services.js';
 import type { Topology } from './topology.js';
+import type { ProfileId } from './profile.js';
 
 export interface NodeState {
   name: string;
@@ -79,7 +80,10 @@ export interface LabSections {}
 export interface LabState extends LabSections {
   format: number;
   name: string;
+  /** the build string the CLI reports */
   version: string;
+  /** the release profile (profile.ts); absent in labs made before profiles: read with profileOf() */
+  profile?: ProfileId;
   domain: string;
   timezone: string;
   subject: Topology['subject'];
@@ -89,6 +93,12 @@ export interface LabState extends LabSections {
     rollbackToPre80: boolean;
     /** lines each phone's console log keeps (lab console `params set phone-log-lines`); absent: the default */
     phoneLogLines?: number;
+    /** auto-registration is enabled on at least one CallManager node (absent: off) */
+    autoRegistration?: boolean;
+    /** 12.5+: Smart Licensing registered with "Allow export-controlled functionality" (absent: true) */
+    exportControlled?: boolean;
+    /** 14+: "Phone Interaction on Certificate Update" (absent: the default, reset phones automatically) */
+    phoneInteraction?: 'automatic' | 'manual';
   };
   clock: { fixed: boolean; simMs: number; wallMs: number };
   seed?: number;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { SubjectFields } from '../crypto/certs.js';
 import { cleanLabValues } from '../text.js';
+import { resolveVersion, VersionError } from './profile.js';
 
 export interface NodeSpec {
   name: string;
@@ -29,6 +30,7 @@ export interface DevicePoolSpec {
 
 export interface Topology {
   name: string;
+  /** a full build string; the file may give a release (10.5, 11.5, 12.5, 14, 15), turned into its build */
   version: string;
   domain: string;
   subject: SubjectFields;
@@ -89,7 +91,14 @@ export function normalizeTopology(raw: unknown, where = 'topology'): Topology {
   const known = ['name', 'version', 'domain', 'subject', 'timezone', 'nodes', 'accounts', 'ctl', 'devicePools', 'phones'];
   for (const k of Object.keys(r)) if (!known.includes(k)) throw new TopologyError(`${where}: unknown field '${k}' (known: ${known.join(', ')})`);
   if (r.name !== undefined) t.name = String(r.name);
-  if (r.version !== undefined) t.version = String(r.version);
+  if (r.version !== undefined) {
+    try {
+      t.version = resolveVersion(String(r.version)).build;
+    } catch (e) {
+      if (e instanceof VersionError) throw new TopologyError(`${where}: ${e.message}`);
+      throw e;
+    }
+  }
   if (r.domain !== undefined) {
     t.domain = String(r.domain);
     if (!DOMAIN_RE.test(t.domain)) throw new TopologyError(`${where}: invalid domain '${t.domain}'`);

@@ -7,6 +7,7 @@ import type { LabCore } from './core.js';
 import { LabError, NodeState } from './state.js';
 import { CALLMANAGER, CAPF, TFTP } from './services.js';
 import { tftpRebuiltItl } from './running.js';
+import type { SigningUnit } from './profile.js';
 
 /** The cluster as the trust-file builders see it, now. */
 export function trustCluster(lab: LabCore): TrustCluster {
@@ -18,20 +19,28 @@ export function trustCluster(lab: LabCore): TrustCluster {
     rollbackToPre80: lab.state.params.rollbackToPre80,
     capfActive: !!lab.service(pub, CAPF)?.activated,
     nowMs: lab.nowMs(),
+    ctlSigners: lab.profile.ctlSigners,
+    itlSigner: lab.profile.itlSigner,
   };
 }
 
-/** The node's Tftp builds its ITL: written to its directory, and served from now on if Tftp runs. */
-export function writeItl(lab: LabCore, node: NodeState, signer: 'CallManager' | 'ITLRecovery' = 'CallManager'): Buffer {
+/**
+ * The node's Tftp builds its ITL: written to its directory, and served from now on if Tftp runs.
+ * Signed by the release's ITL signer unless `signer` says otherwise.
+ */
+export function writeItl(lab: LabCore, node: NodeState, signer?: SigningUnit): Buffer {
   const itl = buildItl(trustCluster(lab), node, signer);
   lab.stageTftp(node, 'ITLFile.tlv', itl);
   tftpRebuiltItl(lab, node, itl);
   return itl;
 }
 
-/** A tokenless CTL of the cluster as it is now. */
-export function clusterCtl(lab: LabCore): Buffer {
-  return buildCtl(trustCluster(lab));
+/**
+ * A tokenless CTL of the cluster as it is now, signed by the release's first SAST role, or by the
+ * CallManager key (`utils ctl reset localkey`, 12.0+).
+ */
+export function clusterCtl(lab: LabCore, signer?: SigningUnit): Buffer {
+  return buildCtl(trustCluster(lab), signer);
 }
 
 /** A CTL signed by the lab's hardware eTokens (labs created with `ctl: etoken`). */

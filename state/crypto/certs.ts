@@ -2,7 +2,8 @@
 import { KeyObject, X509Certificate, createHash } from 'node:crypto';
 import { IssueSpec, issueSelfSignedDer, ParsedCert, parseCertificate, toPem } from './x509.js';
 
-export const CERT_UNITS = ['CallManager', 'TVS', 'CAPF', 'ITLRecovery', 'tomcat', 'ipsec'] as const;
+/** Every unit a release may have; which a node has is its release profile's choice (cluster/profile.ts). */
+export const CERT_UNITS = ['CallManager', 'TVS', 'CAPF', 'ITLRecovery', 'tomcat', 'ipsec', 'CallManager-ECDSA', 'tomcat-ECDSA'] as const;
 export type CertUnit = (typeof CERT_UNITS)[number];
 
 export interface SubjectFields {
@@ -71,7 +72,7 @@ export function certView(certPem: string): CertView {
     signature: p.signature,
     notBefore: p.notBefore,
     notAfter: p.notAfter,
-    keyBits: (pub.asymmetricKeyDetails?.modulusLength as number) ?? 0,
+    keyBits: keyBitsOf(pub),
     sha1: createHash('sha1').update(der).digest(),
     publicKey: pub,
     parsed: p,
@@ -79,6 +80,15 @@ export function certView(certPem: string): CertView {
   if (viewCache.size > 2000) viewCache.clear();
   viewCache.set(certPem, view);
   return view;
+}
+
+const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
+
+/** RSA modulus size, or the size of an EC key's curve. */
+function keyBitsOf(pub: KeyObject): number {
+  const d = pub.asymmetricKeyDetails;
+  if (pub.asymmetricKeyType === 'ec') return CURVE_BITS[d?.namedCurve ?? ''] ?? 0;
+  return d?.modulusLength ?? 0;
 }
 
 // ---------------------------------------------------------------- issuing
@@ -90,12 +100,6 @@ export function issueSelfSigned(spec: IssueSpec): string {
   return toPem(issueSelfSignedDer(spec));
 }
 
-/** Years of validity CUCM gives a unit: 5, except ITLRecovery made by 12.0 or later (20). */
-export function validityYears(unit: string, version: string): number {
-  const major = Number(/^(\d+)/.exec(version)?.[1] ?? 0);
-  return unit === 'ITLRecovery' && major >= 12 ? 20 : 5;
-}
-
 /** Subject CN for a unit as CUCM names them. */
 export function commonNameFor(unit: string, fqdn: string, capfTag: string): string {
   switch (unit) {
@@ -103,6 +107,12 @@ export function commonNameFor(unit: string, fqdn: string, capfTag: string): stri
       return `CAPF-${capfTag}`;
     case 'ITLRecovery':
       return `ITLRECOVERY_${fqdn}`;
+    case 'CallManager-ECDSA':
+    case 'tomcat-ECDSA': {
+      // inferred: the -ECDSA units are named <host>-EC.<domain>, as fielded 11.x+ clusters show them
+      const dot = fqdn.indexOf('.');
+      return dot < 0 ? `${fqdn}-EC` : `${fqdn.slice(0, dot)}-EC${fqdn.slice(dot)}`;
+    }
     default:
       return fqdn;
   }

@@ -1,6 +1,6 @@
 // Private keys: the parsed-key cache, and the key sources a lab draws from (a committed key pool
 // walked from a seed for reproducible labs, or fresh keys).
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from 'node:crypto';
+import { createECDH, createHash, createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -19,9 +19,15 @@ export function privateKey(pem: string): KeyObject {
   return k;
 }
 
+/** The EC curves the -ECDSA certificate units use. */
+export type EcCurve = 'secp384r1';
+const JWK_CURVE: Record<EcCurve, string> = { secp384r1: 'P-384' };
+
 export interface KeySource {
   /** Returns a private key of the given size. */
   take(bits: 1024 | 2048): Promise<KeyObject>;
+  /** Returns an EC private key on the curve. */
+  takeEc(curve: EcCurve): Promise<KeyObject>;
   /** 16 serial bytes with the top bit clear. */
   serial(): Buffer;
 }
@@ -46,6 +52,12 @@ export class SeededKeys implements KeySource {
     const i = this.counter.keys++;
     const idx = (this.seed * 7 + i) % p.length;
     return privateKey(p[idx]);
+  }
+  /** The private scalar is a hash of the seed and the key counter: the same key in every run. */
+  async takeEc(curve: EcCurve): Promise<KeyObject> {
+    const i = this.counter.keys++;
+    const d = createHash('sha384').update(`ec:${curve}:${this.seed}:${i}`).digest();
+    return ecKeyFromScalar(curve, d);
   }
   serial(): Buffer {
     const i = this.counter.serials++;
@@ -138,6 +150,10 @@ export class FreshKeys implements KeySource {
     refillSoon();
     return k ?? generate(bits);
   }
+  takeEc(curve: EcCurve): Promise<KeyObject> {
+    // the -ECDSA units are few and EC keys are quick to make: no pool
+    return generateEc(curve);
+  }
   serial(): Buffer {
     const b = forge.random.getBytesSync(16);
     const buf = Buffer.from(b, 'binary');
@@ -145,6 +161,20 @@ export class FreshKeys implements KeySource {
     if (buf[0] === 0) buf[0] = 0x41;
     return buf;
   }
+}
+
+/** An EC private key from its scalar: ECDH works out the public point a JWK needs. */
+function ecKeyFromScalar(curve: EcCurve, d: Buffer): KeyObject {
+  const ecdh = createECDH(curve);
+  ecdh.setPrivateKey(d);
+  const pub = ecdh.getPublicKey();
+  const half = (pub.length - 1) / 2;
+  const b64u = (b: Buffer) => b.toString('base64url');
+  return createPrivateKey({ key: { kty: 'EC', crv: JWK_CURVE[curve], d: b64u(d), x: b64u(pub.subarray(1, 1 + half)), y: b64u(pub.subarray(1 + half)) }, format: 'jwk' });
+}
+
+function generateEc(curve: EcCurve): Promise<KeyObject> {
+  return new Promise((resolve, reject) => generateKeyPair('ec', { namedCurve: curve }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))));
 }
 
 const pemCache = new WeakMap<KeyObject, string>();
@@ -159,14 +189,26 @@ export function keyPem(key: KeyObject): string {
   return pem;
 }
 
-const spkiCache = new WeakMap<KeyObject, { der: Buffer; bits: number }>();
+export interface PublicKeyInfo {
+  der: Buffer;
+  /** RSA modulus size, or the EC curve's size */
+  bits: number;
+  type: 'rsa' | 'ec';
+}
+const spkiCache = new WeakMap<KeyObject, PublicKeyInfo>();
+const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
 
-/** SubjectPublicKeyInfo DER and modulus size of a private key's public half, once per key object. */
-export function publicKeyInfo(key: KeyObject): { der: Buffer; bits: number } {
+/** SubjectPublicKeyInfo DER and key size of a private key's public half, once per key object. */
+export function publicKeyInfo(key: KeyObject): PublicKeyInfo {
   let info = spkiCache.get(key);
   if (!info) {
     const pub = createPublicKey(key);
-    info = { der: pub.export({ type: 'spki', format: 'der' }) as Buffer, bits: pub.asymmetricKeyDetails?.modulusLength ?? 2048 };
+    const der = pub.export({ type: 'spki', format: 'der' }) as Buffer;
+    const d = pub.asymmetricKeyDetails;
+    info =
+      pub.asymmetricKeyType === 'ec'
+        ? { der, bits: CURVE_BITS[d?.namedCurve ?? ''] ?? 0, type: 'ec' }
+        : { der, bits: d?.modulusLength ?? 2048, type: 'rsa' };
     spkiCache.set(key, info);
   }
   return info;

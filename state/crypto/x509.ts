@@ -10,6 +10,8 @@ export const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha1WithRSA: '1.2.840.113549.1.1.5',
   sha256WithRSA: '1.2.840.113549.1.1.11',
+  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
+  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
   keyUsage: '2.5.29.15',
   extKeyUsage: '2.5.29.37',
   subjectKeyIdentifier: '2.5.29.14',
@@ -79,7 +81,14 @@ const SERVER_PROFILE: UnitProfile = {
   keyUsage: ['digitalSignature', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign'],
   extKeyUsage: [OID.serverAuth, OID.clientAuth, OID.ipsecEndSystem],
 };
+// inferred: no -ECDSA sample; an EC key cannot encipher, so the RSA units' encipherment bits are left out
+const ECDSA_PROFILE: UnitProfile = {
+  keyUsage: ['digitalSignature', 'keyAgreement', 'keyCertSign'],
+  extKeyUsage: [OID.serverAuth, OID.clientAuth, OID.ipsecEndSystem],
+};
 const PROFILES: Record<string, UnitProfile> = {
+  'CallManager-ECDSA': ECDSA_PROFILE,
+  'tomcat-ECDSA': ECDSA_PROFILE,
   CAPF: { keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'], extKeyUsage: [OID.serverAuth, OID.ipsecEndSystem] },
   ITLRecovery: { keyUsage: ['digitalSignature', 'keyEncipherment', 'dataEncipherment', 'keyAgreement'], extKeyUsage: [OID.serverAuth, OID.clientAuth] },
 };
@@ -116,8 +125,8 @@ export interface IssueSpec {
   years: number;
   /** unit name: picks the key usage profile */
   unit: string;
-  /** default: SHA-1 for 1024-bit keys (made at install), SHA-256 for larger (regenerated) */
-  hash?: 'sha1' | 'sha256';
+  /** default: SHA-1 for 1024-bit RSA keys (made at install), SHA-256 for larger (regenerated), SHA-384 for EC */
+  hash?: 'sha1' | 'sha256' | 'sha384';
 }
 
 const DAY_MS = 86_400_000;
@@ -129,9 +138,9 @@ export function validity(notBefore: Date, years: number): { notBefore: Date; not
 }
 
 export function issueSelfSignedDer(spec: IssueSpec): Buffer {
-  const { der: spki, bits: bitsLen } = publicKeyInfo(spec.key);
-  const hash = spec.hash ?? (bitsLen <= 1024 ? 'sha1' : 'sha256');
-  const sigAlg = der.seq(der.oid(hash === 'sha1' ? OID.sha1WithRSA : OID.sha256WithRSA), der.nullValue());
+  const { der: spki, bits: bitsLen, type } = publicKeyInfo(spec.key);
+  const hash = spec.hash ?? (type === 'ec' ? 'sha384' : bitsLen <= 1024 ? 'sha1' : 'sha256');
+  const sigAlg = signatureAlgorithm(type, hash);
   const values: Record<string, string> = { ...spec.fields, CN: spec.commonName };
   const name = encodeName(SUBJECT_ORDER.filter((k) => values[k] !== '').map((k) => ({ short: k, value: values[k] })));
   const v = validity(spec.notBefore, spec.years);
@@ -154,8 +163,19 @@ export function issueSelfSignedDer(spec: IssueSpec): Buffer {
       ),
     ),
   );
+  // ECDSA signatures are the DER SEQUENCE of r and s (node's default encoding), as X.509 wants them
   const signature = createSign(hash).update(tbs).sign(spec.key);
   return der.seq(tbs, sigAlg, der.bits(signature));
+}
+
+/** AlgorithmIdentifier of the signature: RSA ones carry a NULL parameter, ECDSA ones none (RFC 5758). */
+function signatureAlgorithm(type: 'rsa' | 'ec', hash: 'sha1' | 'sha256' | 'sha384'): Buffer {
+  if (type === 'ec') {
+    if (hash === 'sha1') throw new Error('ECDSA certificates are signed with SHA-256 or SHA-384');
+    return der.seq(der.oid(hash === 'sha256' ? OID.ecdsaWithSHA256 : OID.ecdsaWithSHA384));
+  }
+  if (hash === 'sha384') throw new Error('RSA certificates are signed with SHA-1 or SHA-256');
+  return der.seq(der.oid(hash === 'sha1' ? OID.sha1WithRSA : OID.sha256WithRSA), der.nullValue());
 }
 
 export function toPem(certDer: Buffer): string {

@@ -55,6 +55,24 @@ export const TRUST_KINDS: Record<string, KindDef> = {
       return missingFrom(tftpNodes(lab).filter((n) => !lists(servedTrustFile(lab, n, 'CTL'), v)).map((n) => n.name), 'served CTL');
     },
   },
+  'ctl-signed-by': {
+    params: { signer: req(['CallManager', 'ITLRecovery']), served: opt('bool') },
+    describe: (p) => `The CTL on every node is signed by the publisher's current ${s(p.signer)} certificate${p.served ? ', and so is the CTL every running Cisco Tftp serves' : ''}`,
+    evaluate(lab, _x, p) {
+      const pem = lab.publisher().certs[s(p.signer)]?.certPem;
+      if (!pem) return { ok: false };
+      const serial = certView(pem).serial;
+      const signed = (file: Buffer | undefined) => {
+        const parsed = file ? parseTrustList(file) : undefined;
+        return !!parsed?.ok && parsed.list.signerSerial.equals(serial);
+      };
+      const bad = lab.nodes.filter((n) => !signed(lab.readTftp(n, 'CTLFile.tlv'))).map((n) => n.name);
+      const what = `signer of the CTLFile.tlv`;
+      if (bad.length || !p.served) return bad.length ? { ok: false, detail: `not the ${what} of ${bad.join(', ')}` } : { ok: true };
+      const served = tftpNodes(lab).filter((n) => !signed(servedTrustFile(lab, n, 'CTL'))).map((n) => n.name);
+      return served.length ? { ok: false, detail: `not the signer of the served CTL of ${served.join(', ')}` } : { ok: true };
+    },
+  },
   'itl-lists-cert': {
     params: { node: req('text'), unit: req(CERT_UNITS), tftp: opt('text') },
     describe: (p) =>

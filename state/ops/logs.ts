@@ -57,11 +57,6 @@ function textFile(path: string, mtime: number, lines: string[]): LogFile {
   return { path, mtime, size: Buffer.byteLength(text), text: () => text };
 }
 
-/** RHEL 6 kernel of a 10.x/11.x UCOS install; RHEL 7 from 12.x (versions.md §0: OS family inferred). */
-function kernelImage(version: string): string {
-  return Number(version.split('.')[0]) >= 12 ? '3.10.0-1160.el7.x86_64' : '2.6.32-431.20.3.el6.x86_64';
-}
-
 /** Trace lines of Cisco Tftp: each trust file it built or was given, with its checksum. */
 function tftpTrace(lab: Lab, node: NodeState): LogFile {
   const tz = lab.state.timezone;
@@ -142,7 +137,7 @@ export function installLogs(lab: Lab, node: NodeState): LogFile[] {
     '=======================================',
     'Product Name -    Cisco Unified Communications Manager',
     `Product Version - ${v}`,
-    `Kernel Image -    ${kernelImage(v)}`,
+    `Kernel Image -    ${lab.profile.kernel}`,
     '=======================================',
     `${slashDate(start, tz)} | root: Install ${v} Start`,
     `${slashDate(done, tz)} | root: Install ${v} Success`,

@@ -12,7 +12,7 @@ export function setRollbackToPre80(lab: Lab, value: boolean): NodeState[] {
   const rebuilt: NodeState[] = [];
   for (const n of lab.activeTftpNodes()) {
     n.itlFromReset = false;
-    lab.writeItl(n, 'CallManager');
+    lab.writeItl(n);
     rebuilt.push(n);
   }
   bumpConfig(fleet(lab).phones);

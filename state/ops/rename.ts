@@ -5,8 +5,11 @@ import { LabError, type Lab, type NodeState } from '../cluster/lab.js';
 import { rebootServices } from '../cluster/lifecycle.js';
 import { renameNodeInFleet } from '../phones/fleet.js';
 
-/** The units CUCM regenerates when a node's hostname or domain changes (ITLRecovery keeps its name). */
-export const RENAME_UNITS: CertUnit[] = ['CallManager', 'TVS', 'CAPF', 'tomcat', 'ipsec'];
+/**
+ * The units CUCM regenerates when a node's hostname or domain changes (ITLRecovery keeps its name),
+ * those the node has under its release: the -ECDSA pair from 11.x, no CAPF on a 14+ subscriber.
+ */
+export const RENAME_UNITS: CertUnit[] = ['CallManager', 'TVS', 'CAPF', 'tomcat', 'ipsec', 'CallManager-ECDSA', 'tomcat-ECDSA'];
 
 const HOST_RE = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
 const DOMAIN_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}))*$/;
@@ -26,10 +29,12 @@ export interface RenameResult {
   units: CertUnit[];
 }
 
-async function regenerateForRename(lab: Lab, node: NodeState): Promise<void> {
-  for (const unit of RENAME_UNITS) if (node.certs[unit]) await lab.regenerateCert(node, unit, { holdTimer: false });
+async function regenerateForRename(lab: Lab, node: NodeState): Promise<CertUnit[]> {
+  const units = RENAME_UNITS.filter((u) => Object.hasOwn(node.certs, u));
+  for (const unit of units) await lab.regenerateCert(node, unit, { holdTimer: false });
   // a hostname change ends with a reboot of the server
   rebootServices(lab, node);
+  return units;
 }
 
 /** `set network hostname`: new name, every certificate regenerated at once, then a reboot. */
@@ -46,8 +51,8 @@ export async function changeHostname(lab: Lab, node: NodeState, newName: string)
     node.name = newName;
   });
   renameNodeInFleet(lab, oldName, newName);
-  await regenerateForRename(lab, node);
-  return { node, oldFqdn, newFqdn: lab.fqdn(node), units: RENAME_UNITS };
+  const units = await regenerateForRename(lab, node);
+  return { node, oldFqdn, newFqdn: lab.fqdn(node), units };
 }
 
 /** `set network domain` on one node. */
@@ -57,6 +62,6 @@ export async function changeDomain(lab: Lab, node: NodeState, domain: string): P
   if ((node.domain ?? lab.state.domain) === domain) throw new LabError(`${node.name} is already in domain ${domain}`);
   if (domain === lab.state.domain) delete node.domain;
   else node.domain = domain;
-  await regenerateForRename(lab, node);
-  return { node, oldFqdn, newFqdn: lab.fqdn(node), units: RENAME_UNITS };
+  const units = await regenerateForRename(lab, node);
+  return { node, oldFqdn, newFqdn: lab.fqdn(node), units };
 }

@@ -1,5 +1,5 @@
-// The CTLFile.tlv of a cluster: tokenless (10.x, signed by the publisher's CallManager key) or made
-// earlier by the CTL Client with two hardware USB eTokens.
+// The CTLFile.tlv of a cluster: tokenless (signed by the publisher's CallManager key, or from 12.0 its
+// ITLRecovery key) or made earlier by the CTL Client with two hardware USB eTokens.
 import { KeyObject } from 'node:crypto';
 import { buildTrustList, TrustRecord } from './tlv-build.js';
 import { Role } from './tlv.js';
@@ -8,6 +8,7 @@ import { privateKey } from '../crypto/keys.js';
 import { ETOKEN_CN_PAD, issueEtokenDer, issueMfgCaDer } from '../crypto/etoken-cert.js';
 import { toPem } from '../crypto/x509.js';
 import { fullRecord, signerFrom, TrustCluster, TrustNode } from './records.js';
+import type { SigningUnit } from '../cluster/profile.js';
 
 function ipBytes(ip: string): Buffer {
   const parts = ip.split('.').map((p) => Number(p));
@@ -19,12 +20,17 @@ function cstrBuf(s: string): Buffer {
   return Buffer.concat([Buffer.from(s, 'latin1'), Buffer.from([0])]);
 }
 
-/** Tokenless CTL (10.x): publisher CallManager as SAST and CCM+TFTP, CAPF, then the other servers. */
-export function buildCtl(c: TrustCluster): Buffer {
+/**
+ * Tokenless CTL: the SAST records of the release (10.5(1): CallManager; 10.5(2)/11.x: CallManager then
+ * ITLRecovery; 12.x+: ITLRecovery then CallManager), the publisher's CCM+TFTP and CAPF records, then
+ * the other servers. `signer` signs it: the first SAST role, or CallManager after `utils ctl reset localkey`.
+ */
+export function buildCtl(c: TrustCluster, signer: SigningUnit = c.ctlSigners[0]): Buffer {
   const pub = c.publisher;
   const mixed = c.mixed;
-  const cm = certView(pub.certs.CallManager.certPem);
-  const recs: TrustRecord[] = [fullRecord(cm, Role.SAST, cstrBuf(pub.name), ipBytes(pub.ip))];
+  const sast = (unit: SigningUnit) => fullRecord(certView(pub.certs[unit].certPem), Role.SAST, cstrBuf(pub.name), ipBytes(pub.ip));
+  const [first, ...more] = c.ctlSigners;
+  const recs: TrustRecord[] = [sast(first)];
   const serverRecord = (n: TrustNode): TrustRecord =>
     mixed
       ? fullRecord(certView(n.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(n.name), ipBytes(n.ip))
@@ -32,11 +38,14 @@ export function buildCtl(c: TrustCluster): Buffer {
         { dnsName: cstrBuf(n.ip), func: Role.CCM_TFTP, ip: ipBytes(n.ip) };
   recs.push(serverRecord(pub));
   if (c.capfActive) recs.push(fullRecord(certView(pub.certs.CAPF.certPem), Role.CAPF, cstrBuf(pub.name), ipBytes(pub.ip)));
+  // inferred: the second SAST record follows the publisher's own records (no 10.5(2)+ show ctl was found)
+  for (const unit of more) recs.push(sast(unit));
   for (const n of c.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(serverRecord(n));
+  const s = pub.certs[signer];
   return buildTrustList({
     filename: 'CTLFile.tlv',
     timestamp: Math.floor(c.nowMs / 1000),
-    signer: signerFrom(cm, pub.certs.CallManager.keyPem),
+    signer: signerFrom(certView(s.certPem), s.keyPem),
     records: recs,
   });
 }

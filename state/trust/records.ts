@@ -2,6 +2,7 @@
 import type { CertView, StoredCert } from '../crypto/certs.js';
 import { privateKey } from '../crypto/keys.js';
 import type { SignerSpec, TrustRecord } from './tlv-build.js';
+import type { SigningUnit } from '../cluster/profile.js';
 
 /** A node as the trust files need it (the cluster's nodes have these fields). */
 export interface TrustNode {
@@ -25,6 +26,10 @@ export interface TrustCluster {
   /** the publisher's CAPF service is activated */
   capfActive: boolean;
   nowMs: number;
+  /** the release's tokenless CTL SAST records in order, the first signing (cluster/profile.ts) */
+  ctlSigners: readonly SigningUnit[];
+  /** the key that signs an ITL outside a reset */
+  itlSigner: SigningUnit;
 }
 
 export function fullRecord(v: CertView, func: number, dns: Buffer, ip?: Buffer): TrustRecord {
