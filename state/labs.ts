@@ -182,7 +182,7 @@ function checkExisting(lab: Lab, opts: LabOptions): void {
   if (opts.nodes !== undefined) throw new LabError(made('--nodes'));
   // naming the release the lab already runs is harmless; another one cannot apply any more
   if (opts.version !== undefined && requestedBuild(opts.version) !== lab.state.version) {
-    throw new LabError(`the lab '${name}' already exists and runs CUCM ${lab.state.version}; --version only applies when a lab is created ('cucm-sim lab create NAME --version ${opts.version}' makes another)`);
+    throw new LabError(`the lab '${name}' runs CUCM ${lab.state.version}; --version only applies when a lab is created ('cucm-sim lab create NAME --version ${opts.version}' makes another)`);
   }
   const seed = lab.state.seed;
   if (opts.seed !== undefined && seed !== opts.seed) {

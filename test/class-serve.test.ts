@@ -202,6 +202,23 @@ describe('serve --class', () => {
     t.end();
   });
 
+  it("gives each trainee a lab console of their own lab as NAME+lab, without the instructor's commands", async () => {
+    const t = await shell(s.ports[0], { user: 'bob+lab', password: bobPw, rows: 0, waitPrompt: false });
+    await t.expect(/lab>$/);
+    expect(await labCommand(t, 'status')).toContain('Cluster Security Mode: 0 (non-secure)');
+    expect(await labCommand(t, 'exercise status')).toContain('f-mixed-mode');
+    expect(await labCommand(t, 'phones list')).toContain('SEP');
+    expect(await labCommand(t, 'unlock alice')).toContain("Unknown command 'unlock'. Type 'help' for the list");
+    expect(await labCommand(t, 'set password lab new-password-1')).toContain("Unknown command 'set'. Type 'help' for the list");
+    expect(await labCommand(t, 'reset-lab')).toContain("Unknown command 'reset-lab'. Type 'help' for the list");
+    expect(await labCommand(t, 'help')).not.toMatch(/^ *(unlock|reset-lab|set password)\b/m);
+    t.end();
+    // the trainee's own password only, and only for a trainee of this class
+    await expect(login(s.ports[0], { user: 'alice+lab', password: bobPw })).rejects.toThrow();
+    await expect(login(s.ports[0], { user: 'carol+lab', password: bobPw })).rejects.toThrow();
+    expect(s.printed()).toContain(`ssh -p ${s.ports[0]} alice+lab@127.0.0.1`);
+  });
+
   it("powers off a node of one trainee's lab only: that trainee's sessions there get the shutdown broadcast", async () => {
     const a = await traineeShell(s.ports[1], 'alice', ALICE_PW);
     const b = await traineeShell(s.ports[1], 'bob', bobPw);

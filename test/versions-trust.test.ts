@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Lab } from '../state/cluster/lab.js';
 import { findService, TFTP } from '../state/cluster/services.js';
 import { parseTrustListStrict, signedBytes, type ParsedTrustList } from '../state/trust/tlv-parse.js';
-import { createNamedLab, openOrCreateLab } from '../state/labs.js';
+import { openOrCreateLab } from '../state/labs.js';
 import { seededLab, cleanup, tempDir } from './helpers.js';
 import { requireTool } from './prerequisites.js';
 
@@ -214,7 +214,8 @@ describe('versions and builds', () => {
   it('LabOptions.version makes a lab of that release; naming another for an existing lab is refused', async () => {
     const dataDir = tempDir();
     try {
-      const lab = await createNamedLab({ dataDir, lab: 'v14', version: '14', seed: 2 });
+      const { lab, created } = await openOrCreateLab({ dataDir, lab: 'v14', version: '14', seed: 2 });
+      expect(created).toBe(true);
       expect([lab.state.version, lab.state.profile]).toEqual(['14.0.1.12900-161', '14']);
       lab.close();
       const again = await openOrCreateLab({ dataDir, lab: 'v14', version: '14' });
@@ -223,7 +224,7 @@ describe('versions and builds', () => {
       await expect(openOrCreateLab({ dataDir, lab: 'v14', version: '12.5' })).rejects.toThrow(
         "the lab 'v14' already exists and runs CUCM 14.0.1.12900-161; --version only applies when a lab is created",
       );
-      await expect(createNamedLab({ dataDir, lab: 'other', version: 'ten' })).rejects.toThrow(
+      await expect(openOrCreateLab({ dataDir, lab: 'other', version: 'ten' })).rejects.toThrow(
         "unknown CUCM version 'ten' (use 10.5, 10.5(2), 11.5, 12.5, 14, 15 or a build such as 12.5.1.16900-48)",
       );
     } finally {

@@ -36,3 +36,19 @@ export function labExecRegistry(): Registry {
 export function labRegistryWith(extra: CommandModule[]): Registry {
   return new Registry([...LAB_MODULES, ...extra].map(withSyntax));
 }
+
+/** What a trainee may not do to their own lab in a class: the instructor's account, lockouts and rebuilds. */
+const INSTRUCTOR_ONLY = (path: readonly string[]) => path[0] === 'reset-lab' || path[0] === 'unlock' || (path[0] === 'set' && path[1] === 'password');
+
+let cachedTrainee: Registry | undefined;
+/** A class trainee's own lab console: the lab console without the instructor's commands. */
+export function labTraineeRegistry(): Registry {
+  return (cachedTrainee ??= new Registry(
+    LAB_MODULES.map((m) => {
+      const commands = m.commands.filter((c) => !INSTRUCTOR_ONLY(c.path));
+      // a menu left with no command under it would offer nothing
+      const menus = m.menus?.filter((menu) => commands.some((c) => menu.path.every((w, i) => c.path[i] === w)));
+      return withSyntax({ ...m, commands, ...(m.menus ? { menus } : {}) });
+    }),
+  ));
+}

@@ -14,6 +14,7 @@ import { rebuildLab } from '../../state/ops/rebuild.js';
 import { exerciseDir, findExercise, listExercises } from '../../state/exercises/loader.js';
 import type { ExerciseDef } from '../../state/exercises/model.js';
 import { LabConsole } from '../console/lab-console.js';
+import { labTraineeRegistry } from '../../commands/lab/index.js';
 import { rebuildWithExercise } from '../runbook/exercise.js';
 import { ClassError, nameProblem, writeSheet } from './roster.js';
 import { SessionLog } from './sessions.js';
@@ -293,6 +294,13 @@ export class Classroom extends EventEmitter {
     const lab = this.labs.get(who);
     if (!lab) throw new ClassError(`no trainee '${who}' in this class`);
     return new LabConsole({ lab, user: 'lab', pace: this.opts.pace, ...o });
+  }
+
+  /** The trainee's own lab console (`ssh NAME+lab@host`): their lab only, none of the instructor's commands. */
+  traineeConsole(who: string, o: { width?: number; height?: number; exec?: boolean } = {}): LabConsole {
+    const lab = this.labs.get(who);
+    if (!lab) throw new ClassError(`no trainee '${who}' in this class`);
+    return new LabConsole({ lab, user: 'lab', pace: this.opts.pace, ...o, registry: labTraineeRegistry() });
   }
 
   /** Every session of the trainee recorded so far, as plain text. */

@@ -10,6 +10,9 @@ import { endpointNodes, type ServedLabs } from '../frontends/ssh/server.js';
 import type { Classroom } from './classroom.js';
 import { InstructorConsole } from './instructor.js';
 
+/** `ssh NAME+lab@host`: a trainee's own lab console */
+export const TRAINEE_CONSOLE = '+lab';
+
 /** sources whose failed instructor logins are counted at once (oldest forgotten first) */
 const MAX_SOURCES = 4096;
 
@@ -73,13 +76,24 @@ export function classEndpoints(room: Classroom, opts: { pace?: 'fast' | 'realist
         if (locks.failed(source)) log(`account ${LAB_ACCOUNT} locked for ${LOCK_MS / 1000} s from ${source}`);
         return undefined;
       }
-      const lab = room.lab(user);
+      // NAME+lab: the trainee's own lab console, with the trainee's password ('+' is in no trainee name)
+      const own = user.endsWith(TRAINEE_CONSOLE) ? user.slice(0, -TRAINEE_CONSOLE.length) : undefined;
+      const name = own ?? user;
+      const lab = room.lab(name);
       // unknown names lock nothing; a trainee's failures lock that trainee's account only
-      if (!lab || (await login(lab, user, password, source, log)) !== 'admin') return undefined;
+      if (!lab || (await login(lab, name, password, source, log)) !== 'admin') return undefined;
+      if (own !== undefined) {
+        return {
+          lab,
+          role: 'lab',
+          console: (o) => room.traineeConsole(name, o),
+          opened: (s) => room.sessions.opened(name, lab, s),
+        };
+      }
       return {
         lab,
         role: 'admin',
-        opened: (s) => room.sessions.opened(user, lab, s),
+        opened: (s) => room.sessions.opened(name, lab, s),
       };
     },
   };

@@ -11,6 +11,8 @@ import { recordSession, type Recorder } from '../recording/recorder.js';
 /** A session as the class sees it: its events, and the way a wall message reaches its terminal. */
 export interface LiveSession {
   node: string;
+  /** a lab console session ('lab') or the admin: CLI */
+  role?: string;
   session: { on(fn: (text: string, kind: OutputKind) => void): () => void };
   fe: { notice(text: string): void };
   width: number;
@@ -82,8 +84,9 @@ export class SessionLog {
   opened(name: string, lab: Lab, live: LiveSession): () => void {
     const base = join(this.folder(name), `${String(this.number(name)).padStart(4, '0')}-${live.node}`);
     const size = { width: live.width, height: live.height ?? 24 };
-    const text = recordSession(live.session, lab, { file: `${base}.txt`, ...size });
-    const cast = recordSession(live.session, lab, { file: `${base}.cast`, ...size, title: `${name}@${live.node}` });
+    const prompt = live.role === 'lab' ? 'lab>' : undefined;
+    const text = recordSession(live.session, lab, { file: `${base}.txt`, ...size, prompt });
+    const cast = recordSession(live.session, lab, { file: `${base}.cast`, ...size, title: `${name}@${live.node}`, prompt });
     const entry: Open = { live, text, cast, file: `${base}.txt` };
     let set = this.open.get(name);
     if (!set) this.open.set(name, (set = new Set()));

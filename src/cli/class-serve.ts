@@ -121,7 +121,9 @@ export async function serveClass(flags: CommonFlags, stop: Promise<void>, signal
     for (const r of rows) out(`${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2]}\n`);
     out('\nTFTP (read-only), per trainee, one port per node in the order above:\n');
     names.forEach((n, k) => out(`  ${n.padEnd(Math.max(...names.map((x) => x.length)))}  ${tftp[k].endpoints.map((e) => `${e.host}:${e.port}`).join('  ')}\n`));
-    out(`\nA trainee logs in with their own name: ssh -p ${first.port} ${room.names()[0]}@${addr} (their publisher; the next ports their other nodes).\n`);
+    const t = room.names()[0];
+    out(`\nA trainee logs in with their own name: ssh -p ${first.port} ${t}@${addr} (their publisher; the next ports their other nodes).\n`);
+    out(`Their own lab console (phones, clock, exercise status, check and hint): ssh -p ${first.port} ${t}+lab@${addr}, with the same password.\n`);
     if (room.fresh || room.created.length) {
       out(`\nPasswords to hand out (shown once; kept in ${join(dir, SHEET)}, readable by its owner only):\n\n`);
       for (const l of sheetLines(room.fresh ? room.roster() : room.created)) out(`  ${l}\n`);
