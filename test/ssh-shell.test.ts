@@ -104,7 +104,7 @@ describe('line editing', () => {
     t.send('show ?');
     const shown = await t.expect('\r\nadmin:show ');
     expect(shown).toBe(
-      'show ?\r\naccountlocking  cert*           cli*            ctl             itl\r\nmyself          network*        status          version*\r\nadmin:show ',
+      'show ?\r\naccountlocking  cert*           cli*            ctl             hardware\r\nitl             myself          network*        status          version*\r\nadmin:show ',
     );
     // typing continues on the same line
     expect(await t.command('myself')).toContain('Machine Name');
