@@ -293,13 +293,16 @@ describe('--version on the command line', () => {
     const home = tempDir();
     try {
       const run = (args: string[], input: string) => spawnSync('node', [BIN, '--data-dir', home, ...args], { input, encoding: 'utf8' });
-      const made = run(['--lab', 'v14', '--version', '14', '--seed', '1'], 'show version active\n');
+      const created = run(['lab', 'create', 'v14', '--version', '14', '--seed', '1'], '');
+      expect(created.stderr).toBe('');
+      expect(created.status).toBe(0);
+      const made = run(['--lab', 'v14'], 'show version active\n');
       expect(made.stderr).toBe('');
       expect(made.stdout).toContain('Active Master Version: 14.0.1.12900-161\n');
       const again = run(['--lab', 'v14', '--version', '12.5'], 'show version active\n');
       expect(again.status).not.toBe(0);
       expect(again.stderr).toContain('--version only applies when a lab is created');
-      const bad = run(['--lab', 'v9', '--version', '9.1'], '');
+      const bad = run(['lab', 'create', 'v9', '--version', '9.1'], '');
       expect(bad.status).not.toBe(0);
       expect(bad.stderr).toContain("unknown CUCM version '9.1'");
     } finally {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Lab } from '../state/cluster/lab.js';
 import { findService, TFTP } from '../state/cluster/services.js';
 import { parseTrustListStrict, signedBytes, type ParsedTrustList } from '../state/trust/tlv-parse.js';
-import { openOrCreateLab } from '../state/labs.js';
+import { createNamedLab, openOrCreateLab } from '../state/labs.js';
 import { seededLab, cleanup, tempDir } from './helpers.js';
 import { requireTool } from './prerequisites.js';
 
@@ -214,17 +214,18 @@ describe('versions and builds', () => {
   it('LabOptions.version makes a lab of that release; naming another for an existing lab is refused', async () => {
     const dataDir = tempDir();
     try {
-      const { lab, created } = await openOrCreateLab({ dataDir, lab: 'v14', version: '14', seed: 2 });
-      expect(created).toBe(true);
+      // named labs are made by `lab create` only; opening one that is not there is refused
+      await expect(openOrCreateLab({ dataDir, lab: 'v14', version: '14', seed: 2 })).rejects.toThrow("no lab 'v14'");
+      const lab = await createNamedLab({ dataDir, lab: 'v14', version: '14', seed: 2 });
       expect([lab.state.version, lab.state.profile]).toEqual(['14.0.1.12900-161', '14']);
       lab.close();
       const again = await openOrCreateLab({ dataDir, lab: 'v14', version: '14' });
       expect(again.created).toBe(false);
       again.lab.close();
       await expect(openOrCreateLab({ dataDir, lab: 'v14', version: '12.5' })).rejects.toThrow(
-        "the lab 'v14' already exists and runs CUCM 14.0.1.12900-161; --version only applies when a lab is created",
+        "the lab 'v14' runs CUCM 14.0.1.12900-161; --version only applies when a lab is created ('cucm-sim lab create NAME --version 12.5' makes another)",
       );
-      await expect(openOrCreateLab({ dataDir, lab: 'other', version: 'ten' })).rejects.toThrow(
+      await expect(createNamedLab({ dataDir, lab: 'other', version: 'ten' })).rejects.toThrow(
         "unknown CUCM version 'ten' (use 10.5, 10.5(2), 11.5, 12.5, 14, 15 or a build such as 12.5.1.16900-48)",
       );
     } finally {

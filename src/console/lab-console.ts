@@ -9,8 +9,16 @@ import { labExecRegistry, labRegistry } from '../../commands/lab/index.js';
 import { localTransfer } from '../net/transfer.js';
 import { fleet } from '../../state/phones/fleet.js';
 import { cleanLabValues } from '../../state/text.js';
+import { profileOf, type ProfileId } from '../../state/cluster/profile.js';
 
 export const LAB_PROMPT = 'lab>';
+
+/** The banner's second line: the release the lab emulates (a build of its own says which profile runs it). */
+function releaseLine(lab: { state: { version: string; profile?: ProfileId } }): string {
+  const p = profileOf(lab);
+  const build = lab.state.version;
+  return build === p.build ? `CUCM ${p.label}, build ${build}` : `CUCM ${build}, run as the ${p.id} profile (modelled on ${p.label})`;
+}
 
 export interface LabConsoleOptions extends ConsoleOptions {
   /** an SSH exec request: commands that throw the lab away refuse */
@@ -43,6 +51,7 @@ export class LabConsole extends ConsoleCore {
     const phones = fleet(this.lab).phones.length;
     return [
       `cucm-sim lab console: cluster '${s.name}', ${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'}, ${phones} phone${phones === 1 ? '' : 's'}`,
+      releaseLine(this.lab),
       "Type 'help' for the commands; '?' and Tab complete as on the admin: CLI.",
       '',
     ];

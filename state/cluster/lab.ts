@@ -11,7 +11,7 @@ import { LAB_FORMAT, STATE_FILE, readLabFile } from './labfile.js';
 import { Topology, defaultTopology } from './topology.js';
 import { ServiceState, initialServices } from './services.js';
 import { holdRemaining, itlRecoveryP12, ownUnits, rebuildTrustStore, RegenResult, regenerateCert, replaceItlRecovery, unitCert } from './certificates.js';
-import { profileById, profileOfBuild, DEFAULT_PROFILE, SigningUnit } from './profile.js';
+import { profileOfBuild, refusesTokenCtl, DEFAULT_PROFILE, SigningUnit } from './profile.js';
 import { clusterCtl, distributeCtl, etokenCtl, writeItl } from './trustfiles.js';
 import { resetItl, restartService, setPower, startService, stopService } from './lifecycle.js';
 import { loadRunning } from './running.js';
@@ -40,6 +40,9 @@ export class Lab extends LabCore {
    */
   static async create(opts: CreateOptions, init?: LabInit): Promise<Lab> {
     const topo = opts.topology ?? defaultTopology();
+    if (topo.ctl === 'etoken' && refusesTokenCtl(topo.version)) {
+      throw new LabError(`CUCM ${topo.version} takes no eToken CTL: from 14SU3 the CTL Provider accepts tokenless CTLs only (utils ctl set-cluster mixed-mode)`);
+    }
     ensurePrivateDir(opts.dir);
     const store = new Store(opts.dir);
     let simMs: number;
@@ -88,7 +91,8 @@ export class Lab extends LabCore {
     // `this`: a subclass (state/labs.ts PackageLab) gets instances of its own class
     const lab = new this(state, store);
     // Key order is fixed before any await so seeded labs draw the same keys in any run.
-    const prof = profileById(state.profile!);
+    // the lab's own build may refine its profile (an 11.0 build has no tomcat-ECDSA)
+    const prof = lab.profile;
     const jobs: Array<Promise<void>> = [];
     for (const node of state.nodes) {
       node.capfTag = lab.keys.serial().subarray(0, 4).toString('hex');

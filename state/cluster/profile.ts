@@ -41,6 +41,8 @@ export interface VersionProfile {
   clusterItlRecovery: boolean;
   /** `utils ctl reset localkey` exists */
   ctlResetLocalkey: boolean;
+  /** SAST records an eToken CTL carries after its two tokens (11.5/12.0: ITLRecovery, CallManager) */
+  tokenCtlUnits: readonly SigningUnit[];
 
   // ------------------------------------------------ certificates (§3)
   /** units each node has, in `show cert list own` order */
@@ -97,6 +99,7 @@ const PROFILES: Record<ProfileId, VersionProfile> = {
     itlSigner: 'CallManager',
     clusterItlRecovery: false, // inferred: per node before 12.5
     ctlResetLocalkey: false, // inferred: the command only makes sense once ITLRecovery signs the CTL
+    tokenCtlUnits: [], // stated: Token1, Token2
     units: BASE_UNITS,
     install: { rsaBits: 1024, hash: 'sha1' }, // seen on 10.5.1
     regen: { rsaBits: 2048, hash: 'sha256' }, // seen on 10.5.1 (a regenerated CallManager.pem in the seeds)
@@ -120,6 +123,7 @@ const PROFILES: Record<ProfileId, VersionProfile> = {
     itlSigner: 'CallManager',
     clusterItlRecovery: false, // inferred
     ctlResetLocalkey: false, // inferred
+    tokenCtlUnits: [], // stated: Token1, Token2
     units: BASE_UNITS,
     install: { rsaBits: 1024, hash: 'sha1' }, // inferred: as 10.5(1)
     regen: { rsaBits: 2048, hash: 'sha256' }, // inferred: as 10.5(1)
@@ -143,6 +147,7 @@ const PROFILES: Record<ProfileId, VersionProfile> = {
     itlSigner: 'CallManager',
     clusterItlRecovery: false, // inferred
     ctlResetLocalkey: false, // inferred
+    tokenCtlUnits: ['ITLRecovery', 'CallManager'], // stated; their place after the second token is inferred
     units: ECDSA_UNITS,
     // inferred: a fresh 11.5 install makes 2048-bit keys (upgraded clusters keep 1024-bit ones), still
     // signed with SHA-1 (12.5 is stated to make SHA-256 the default)
@@ -154,7 +159,7 @@ const PROFILES: Record<ProfileId, VersionProfile> = {
     phoneInteractionParam: false,
     capfPublisherOnly: false,
     mixedModeDialog: '11',
-    // stated for 11.5(1)SU3+: the build above is below SU3, so no licence check
+    // the default build is 11.5(1)SU2; profileOf gives builds from SU3 the Encryption licence (stated)
     licensing: 'none',
   },
   '12.5': {
@@ -169,6 +174,7 @@ const PROFILES: Record<ProfileId, VersionProfile> = {
     itlSigner: 'ITLRecovery',
     clusterItlRecovery: true,
     ctlResetLocalkey: true,
+    tokenCtlUnits: ['ITLRecovery', 'CallManager'], // stated for 12.0, inferred for 12.5
     units: ECDSA_UNITS,
     install: { rsaBits: 2048, hash: 'sha256' }, // SHA256 stated; 2048 inferred
     regen: { rsaBits: 2048, hash: 'sha256' },
@@ -192,6 +198,7 @@ const PROFILES: Record<ProfileId, VersionProfile> = {
     itlSigner: 'ITLRecovery',
     clusterItlRecovery: true,
     ctlResetLocalkey: true,
+    tokenCtlUnits: ['ITLRecovery', 'CallManager'], // inferred: as 12.0 (a token CTL carried over; 14SU3 refuses tokens)
     units: ECDSA_UNITS,
     install: { rsaBits: 2048, hash: 'sha256' },
     regen: { rsaBits: 2048, hash: 'sha256' },
@@ -215,6 +222,7 @@ const PROFILES: Record<ProfileId, VersionProfile> = {
     itlSigner: 'ITLRecovery',
     clusterItlRecovery: true,
     ctlResetLocalkey: true,
+    tokenCtlUnits: ['ITLRecovery', 'CallManager'], // inferred; unused, 15 refuses tokens
     units: ECDSA_UNITS,
     install: { rsaBits: 2048, hash: 'sha256' },
     regen: { rsaBits: 2048, hash: 'sha256' },
@@ -275,11 +283,35 @@ export function resolveVersion(text: string): { profile: ProfileId; build: strin
   throw new VersionError(`unknown CUCM version '${t.slice(0, 40)}' (use 10.5, 10.5(2), 11.5, 12.5, 14, 15 or a build such as 12.5.1.16900-48)`);
 }
 
+/**
+ * 11.5(1)SU3 and later 11.5 builds need the Encryption licence for mixed mode (versions.md §2, stated).
+ * Assumption (inferred): SU n of 11.5(1) is build 11.5.1.1n900 (SU2 12900, SU6 16900), so SU3 starts at 13900.
+ */
+export function needsEncryptionLicense(build: string): boolean {
+  const m = BUILD_RE.exec(build);
+  return !!m && m[1] === '11' && m[2] === '5' && Number(m[4]) >= 13900;
+}
+
+const ELEVEN_FIVE_SU3: VersionProfile = { ...PROFILES['11.5'], licensing: 'encryption-license' };
+/** 11.0 has CallManager-ECDSA; tomcat-ECDSA came with 11.5 (§3, stated). */
+const ELEVEN_ZERO: VersionProfile = { ...PROFILES['11.5'], label: '11.0(1)', units: ECDSA_UNITS.filter((u) => u !== 'tomcat-ECDSA') };
+
 /** The profile a lab runs; labs made before profiles existed are 10.5 (or what their build string says). */
 export function profileOf(lab: { state: { version: string; profile?: ProfileId } }): VersionProfile {
   const s = lab.state;
-  if (s.profile && PROFILES[s.profile]) return PROFILES[s.profile];
-  return PROFILES[profileOfBuild(s.version) ?? DEFAULT_PROFILE];
+  const p = s.profile && PROFILES[s.profile] ? PROFILES[s.profile] : PROFILES[profileOfBuild(s.version) ?? DEFAULT_PROFILE];
+  if (p.id !== '11.5') return p;
+  // what came with 11.5 or a service update of it, not with the release: the build decides
+  if (s.version.startsWith('11.0.')) return ELEVEN_ZERO;
+  return needsEncryptionLicense(s.version) ? ELEVEN_FIVE_SU3 : p;
+}
+
+/** From 14SU3 (14.0.1.13900-155) the CTL Provider accepts no eToken CTL (versions.md §1, stated). */
+export function refusesTokenCtl(build: string): boolean {
+  const m = BUILD_RE.exec(build);
+  if (!m) return false;
+  const major = Number(m[1]);
+  return major > 14 || (major === 14 && Number(m[4]) >= 13900);
 }
 
 /** A 12.5 build below SU3 (12.5.1.13900-152): its refresh upgrade regenerated ITLRecovery (FN70613, stated). */

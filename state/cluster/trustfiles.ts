@@ -21,6 +21,7 @@ export function trustCluster(lab: LabCore): TrustCluster {
     nowMs: lab.nowMs(),
     ctlSigners: lab.profile.ctlSigners,
     itlSigner: lab.profile.itlSigner,
+    tokenCtlUnits: lab.profile.tokenCtlUnits,
   };
 }
 

@@ -28,6 +28,7 @@ function cstrBuf(s: string): Buffer {
 export function buildCtl(c: TrustCluster, signer: SigningUnit = c.ctlSigners[0]): Buffer {
   const pub = c.publisher;
   const mixed = c.mixed;
+  // inferred: both signing units are SAST records, ITLRecovery as on the 10.x ITL (no 10.5(2)+ show ctl was found)
   const sast = (unit: SigningUnit) => fullRecord(certView(pub.certs[unit].certPem), Role.SAST, cstrBuf(pub.name), ipBytes(pub.ip));
   const [first, ...more] = c.ctlSigners;
   const recs: TrustRecord[] = [sast(first)];
@@ -101,6 +102,8 @@ export function buildEtokenCtl(c: TrustCluster, et: EtokenState): Buffer {
   recs.push(fullRecord(certView(pub.certs.CAPF.certPem), Role.CAPF, cstrBuf(pub.name), ipBytes(pub.ip)));
   for (const n of c.nodes) if (n !== pub && (n.callmanager || n.tftp)) recs.push(fullRecord(certView(n.certs.CallManager.certPem), Role.CCM_TFTP, cstrBuf(n.name), ipBytes(n.ip)));
   recs.push(tokenRecord(et.tokens[1]));
+  // inferred: the release's own SAST records (11.5+) follow the tokens
+  for (const unit of c.tokenCtlUnits) recs.push(fullRecord(certView(pub.certs[unit].certPem), Role.SAST, cstrBuf(pub.name), ipBytes(pub.ip)));
   const signerTok = et.tokens[1];
   const v = certView(signerTok.certPem);
   return buildTrustList({

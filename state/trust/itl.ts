@@ -29,6 +29,7 @@ export function itlRecords(c: TrustCluster, node: TrustNode): TrustRecord[] {
   // the records come from the database's copy of the certificate (see NodeState.dbCallManagerPem)
   const cm = certView(node.dbCallManagerPem ?? node.certs.CallManager.certPem);
   const mixed = c.mixed;
+  // inferred (12.x+): ITLRecovery keeps the SAST FUNCTION seed 001 shows on 10.x (no later show itl was found)
   const recovery = fullRecord(certView(pub.certs.ITLRecovery.certPem), Role.SAST, ITL_DNS);
   const byRecovery = c.itlSigner === 'ITLRecovery';
   if (c.rollbackToPre80) {
@@ -37,6 +38,7 @@ export function itlRecords(c: TrustCluster, node: TrustNode): TrustRecord[] {
   }
   // inferred (12.0+): the signer's SAST record first, as in 10.5; the rest keeps the 10.5 order
   const recs: TrustRecord[] = byRecovery ? [recovery] : [];
+  // inferred: no CallManager-ECDSA record (the guides' ITL contents list none; their ECDSA chapter says devices need one)
   recs.push(fullRecord(cm, Role.SAST, ITL_DNS), fullRecord(cm, mixed ? Role.CCM_TFTP : Role.TFTP, ITL_DNS));
   if (c.capfActive) recs.push(hashRecord(certView(pub.certs.CAPF.certPem), Role.CAPF));
   if (node.callmanager) recs.push(hashRecord(certView(node.certs.TVS.certPem), Role.TVS));

@@ -30,6 +30,8 @@ export interface TrustCluster {
   ctlSigners: readonly SigningUnit[];
   /** the key that signs an ITL outside a reset */
   itlSigner: SigningUnit;
+  /** the publisher's units an eToken CTL lists after its tokens (cluster/profile.ts) */
+  tokenCtlUnits: readonly SigningUnit[];
 }
 
 export function fullRecord(v: CertView, func: number, dns: Buffer, ip?: Buffer): TrustRecord {
