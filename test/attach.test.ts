@@ -258,7 +258,8 @@ describe('on terminals (tmux)', () => {
   const t = (...args: string[]) => spawnSync(tmux, ['-S', server, ...args], { encoding: 'utf8' });
   const screen = (w: string) => t('capture-pane', '-p', '-J', '-t', w).stdout;
   const open = (d: string, args: string[]) => {
-    const cmd = [process.execPath, BIN, '--data-dir', d, ...args].map((a) => `'${a}'`).join(' ');
+    // Ink draws nothing live when it believes it runs in CI (as under .ci/run); a user's terminal is not CI
+    const cmd = ['env', 'CI=0', 'CONTINUOUS_INTEGRATION=0', process.execPath, BIN, '--data-dir', d, ...args].map((a) => `'${a}'`).join(' ');
     // the window stays open after the program ends, so its last words can be read
     return `${cmd}; echo "[exit $?]"; sleep 600`;
   };

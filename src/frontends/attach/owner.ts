@@ -41,6 +41,20 @@ function sameText(a: string, b: string): boolean {
  * (its owner held the lock this process now holds) and is replaced. Returns undefined, after
  * `warn`, when the socket cannot be made: the lab still works, only without attached windows.
  */
+/**
+ * A fresh ed25519 host key. About one key in 200 that ssh2's generator writes is one its own parser
+ * then calls malformed (seen with ssh2 1.17), so a key is kept only once both halves parse.
+ */
+function hostKeyPair() {
+  for (let i = 0; ; i++) {
+    const keys = ssh2.utils.generateKeyPairSync('ed25519');
+    const parsed = ssh2.utils.parseKey(keys.public);
+    const priv = ssh2.utils.parseKey(keys.private);
+    if (!(parsed instanceof Error) && !(priv instanceof Error)) return { keys, parsed };
+    if (i >= 20) throw parsed instanceof Error ? parsed : priv;
+  }
+}
+
 export async function startAttachServer(lab: Lab, what: string, warn: (line: string) => void): Promise<AttachServer | undefined> {
   const dir = lab.store.dir;
   const path = socketPath(dir);
@@ -53,9 +67,7 @@ export async function startAttachServer(lab: Lab, what: string, warn: (line: str
   } catch {
     // no socket left over
   }
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
-  const parsed = ssh2.utils.parseKey(keys.public);
-  if (parsed instanceof Error) throw parsed;
+  const { keys, parsed } = hostKeyPair();
   const token = randomBytes(32).toString('hex');
   const sessions = new Set<AttachedSession>();
   const clients = new Set<Connection>();
