@@ -73,6 +73,7 @@ describe('usage errors: one line, a hint, exit 2', () => {
     [['--port', 'abc', 'serve'], "--port takes a whole number from 0 to 65535 (got 'abc')", 'cucm-sim serve --help'],
     [['--clock', 'notadate'], "--clock takes an ISO time such as 2025-01-06T09:00:00Z (got 'notadate')", 'cucm-sim --help'],
     [['serve', '--host', '999.1.1.1'], "--host takes an IP address or a host name (got '999.1.1.1')", 'cucm-sim serve --help'],
+    [['serve', '--sftp-allow', '999.1.1.1:22'], "--sftp-allow takes HOST or HOST:PORT with an IP address or a host name (got '999.1.1.1:22')", 'cucm-sim serve --help'],
     [['--pace', 'slow'], "--pace is fast or realistic (got 'slow')", 'cucm-sim --help'],
     [['serve', '--max-sessions', '-1'], "--max-sessions takes a whole number above 0, at most 100000 (got '-1')", 'cucm-sim serve --help'],
     [['serve', '--max-auth-tries', '2.5'], "--max-auth-tries takes a whole number above 0, at most 100 (got '2.5')", 'cucm-sim serve --help'],

@@ -195,19 +195,19 @@ describe('serve --dashboard on the command line', () => {
     expect(() => parseCommon(['serve', '--dashboard-max-clients', '0'])).toThrow("--dashboard-max-clients takes a whole number above 0, at most 10000 (got '0')");
   });
 
-  it('refuses --dashboard without a class', async () => {
-    const { serve } = await import('../src/cli/serve.js');
+  it('refuses --dashboard without a class as a usage error: exit 2 and the hint line', async () => {
+    const { main } = await import('../src/cli/main.js');
     const d = tempDir('cucm-sim-dash-');
     const err: string[] = [];
     const write = process.stderr.write;
     process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
     try {
-      expect(await serve({ dataDir: d, dashboard: 8080 }, { until: new Promise(() => {}) })).toBe(2);
+      expect(await main(['serve', '--data-dir', d, '--dashboard', '8080'])).toBe(2);
     } finally {
       process.stderr.write = write;
       rmSync(d, { recursive: true, force: true });
     }
-    expect(err.join('')).toContain('--dashboard shows a class: give --class FILE or --trainees N');
+    expect(err.join('')).toBe("cucm-sim: --dashboard shows a class: give --class FILE or --trainees N\nTry 'cucm-sim serve --help'.\n");
   });
 });
 

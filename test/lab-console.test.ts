@@ -228,4 +228,17 @@ describe('cucm-sim lab', () => {
     expect(text).toContain('lab>clock advance 6m\nClock advanced by 6m: Mon Jan 06 09:06:00 UTC 2025\nlab>pools list\n');
     expect(text.endsWith('lab>quit\n')).toBe(true);
   });
+
+  it('one command whose question meets the end of its input ends quietly, as Ctrl-D does', async () => {
+    const { oneShot } = await import('../src/frontends/attach/one-shot.js');
+    const { Readable } = await import('node:stream');
+    const l = await newLab();
+    const fp = l.fingerprint();
+    let text = '';
+    const code = await oneShot(new LabConsole({ lab: l }), 'reset-lab', { force: false, input: Readable.from([]), write: (t) => (text += t) });
+    expect(code).toBe(1);
+    expect(text.endsWith('Reset the lab (yes|no)? \n')).toBe(true);
+    expect(text).not.toContain('Control-C pressed');
+    expect(l.fingerprint()).toBe(fp);
+  });
 });

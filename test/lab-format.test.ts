@@ -83,3 +83,28 @@ describe('lab.json of format 1', () => {
     expect(lab.state.phones?.phones.length).toBeGreaterThan(0);
   });
 });
+
+describe('lab.json written while pagination was kept in the lab', () => {
+  it('opens, keeps its session timeout, and drops the field on the next write', async () => {
+    const made = await seededLab({ topology: { nodes: 1 } });
+    const dir = made.store.dir;
+    made.close();
+    const file = join(dir, 'lab.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    // what earlier versions wrote: `set cli pagination off` stored for every later session
+    saved.cli = { pagination: false, sessionTimeoutMin: 45 };
+    writeFileSync(file, JSON.stringify(saved));
+
+    const lab = Lab.open(dir);
+    try {
+      expect(lab.state.cli).toEqual({ sessionTimeoutMin: 45 });
+      // pagination belongs to each session: a new one starts with it on
+      expect((await transcript(lab, ['show cli pagination'])).text).toContain('Automatic Pagination : On.');
+      await lab.mutate(() => undefined);
+      lab.flush();
+      expect(JSON.parse(readFileSync(file, 'utf8')).cli).toEqual({ sessionTimeoutMin: 45 });
+    } finally {
+      cleanup(lab);
+    }
+  });
+});

@@ -258,12 +258,16 @@ describe('subscriber refusals', () => {
 });
 
 describe('cancellation', () => {
-  it('Ctrl-C (end of input) in the middle of a dialog leaves the lab as it was', async () => {
+  it('end of input in the middle of a dialog ends the session quietly and leaves the lab as it was', async () => {
     lab = await seededLab();
     const fp = lab.fingerprint();
     for (const cmd of ['utils ctl set-cluster mixed-mode', 'set cert regen CallManager', 'utils itl reset localkey', 'file delete tftp ITLFile.tlv', 'file get tftp ITLFile.tlv\ny\nhost']) {
       const r = await scriptRun(lab, cmd);
-      expect(r.out, cmd).toContain('Control-C pressed');
+      // as Ctrl-D at a terminal: the question's line ends, no Ctrl-C line and no prompt after it
+      expect(r.out, cmd).not.toContain('Control-C pressed');
+      expect(r.out, cmd).toMatch(/[?:] \n$|[?:]\n$/);
+      expect(r.out, cmd).not.toMatch(/admin:\n?$/);
+      expect(r.status, cmd).toBe(1);
       expect(lab.fingerprint(), cmd).toBe(fp);
     }
     assertTrustFilesValid(lab);

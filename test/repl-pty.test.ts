@@ -2,6 +2,7 @@
 // pastes as tmux sends them, assertions on the screen tmux shows.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { seededLab, tempDir } from './helpers.js';
 import { requireDist } from './prerequisites.js';
@@ -239,6 +240,34 @@ describe('lab console and status line', () => {
     p.keys('F2');
     s = await p.waitScreen('admin: again, with the node down', (x) => x[lastPrompt(x)] === 'admin:' && x.some((r) => r.includes('cucm-sub2 down')));
     expect(s[lastPrompt(s) + 1]).toBe('[cucm-pub (publisher) | non-secure | cucm-pub up, cucm-sub1 up, cucm-sub2 down | F2: lab console]');
+  });
+
+  it('--record records the lab console behind F2 too, and the recording replays as a runbook', async () => {
+    const file = join(home, 'f2-record.txt');
+    const p = new TmuxPane();
+    panes.push(p);
+    p.start([process.execPath, join(ROOT, 'bin/cucm-sim.js'), '--record', file], { cols: 100, rows: 24, env: { CUCM_SIM_HOME: home, CI: '0', CONTINUOUS_INTEGRATION: '0' } });
+    await p.waitScreen('the admin: prompt', (s) => s.some((r) => r === 'admin:'));
+    p.paste('show myself\r');
+    await p.waitScreen('show myself', (s) => s.some((r) => r.startsWith('Machine Name')) && s[lastPrompt(s)] === 'admin:');
+    // a line left half typed when F2 is pressed is no command of the recording
+    p.paste('show ver');
+    p.keys('F2');
+    await p.waitScreen('the lab console', (x) => x[lastPrompt(x, 'lab>')] === 'lab>');
+    p.paste('pools list\r');
+    await p.waitScreen('pools list', (x) => x.some((r) => r.startsWith('lab>pools list')) && x[lastPrompt(x, 'lab>')] === 'lab>');
+    p.keys('F2');
+    await p.waitScreen('admin: again', (x) => x[lastPrompt(x)] === 'admin:' && x.some((r) => r.startsWith('[cucm-pub')));
+    p.paste('quit\r');
+    expect(await p.waitExit()).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('\nlab>pools list\n');
+    expect(text).not.toContain('show ver');
+    // the other console's banner is no output of a command
+    expect(text).not.toContain('cucm-sim lab console:');
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/cucm-sim.js'), 'run', file, '--seed', '1'], { encoding: 'utf8', env: { ...process.env, CUCM_SIM_HOME: tempDir('cucm-sim-f2run-') } });
+    expect(run.stdout + run.stderr).toMatch(/1 runbook: 1 passed/);
+    expect(run.status).toBe(0);
   });
 
   it('the status line shows every node on one row that never wraps', async () => {

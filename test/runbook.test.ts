@@ -2,7 +2,7 @@
 // --update rewrites expectations, malformed runbooks fail with file and line.
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
 import { requireDist } from './prerequisites.js';
@@ -10,6 +10,7 @@ import { align, compileExpected } from '../src/runbook/match.js';
 import { parseRunbook } from '../src/runbook/parse.js';
 import { runRunbook } from '../src/runbook/run.js';
 import { runbooksMain } from '../src/cli/run.js';
+import { createNamedLab } from '../state/labs.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const EXAMPLES = join(ROOT, 'scripts', 'runbooks');
@@ -230,6 +231,12 @@ paramvalue
 
   it('run against a named lab with --lab, which keeps its state', async () => {
     const dataDir = tmp();
+    // a lab that does not exist is refused, and nothing is made
+    const none = await runRunbook(write('n.txt', 'admin:show myself\n'), { labName: 'shared', dataDir });
+    expect(none.passed).toBe(false);
+    expect(none.error?.message).toContain("no lab 'shared' (no labs yet); create it with 'cucm-sim lab create shared'");
+    expect(existsSync(join(dataDir, 'labs', 'shared'))).toBe(false);
+    (await createNamedLab({ dataDir, lab: 'shared', seed: 1 })).close();
     const a = write('a.txt', 'admin:utils ctl set-cluster mixed-mode\nThis operation sets the cluster to Mixed mode. Do you want to continue? (y/n):y\n');
     await runRunbook(a, { labName: 'shared', dataDir, update: true });
     const b = write('b.txt', 'admin:utils ctl set-cluster mixed-mode\n');

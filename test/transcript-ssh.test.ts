@@ -83,6 +83,8 @@ describe('SSH transcripts', () => {
     const { shell } = await import('./ssh-harness.js');
     const lab = await seededLab();
     const dir = tempDir('cucm-sim-ssh-rec-');
+    // a recording of an earlier run of the server is kept: the session takes the next free number
+    writeFileSync(join(dir, 'class-cucm-sub1-1.txt'), 'earlier\n');
     const srv = await startServer(lab, { port: 0, failDelayMs: 5, record: join(dir, 'class.txt') });
     try {
       const t = await shell(srv.ports[1], { rows: 200 });
@@ -90,7 +92,8 @@ describe('SSH transcripts', () => {
       await t.command('utils service restart Cisco Tftp');
       t.send('exit\r');
       await t.waitClosed();
-      const file = join(dir, 'class-cucm-sub1-1.txt');
+      expect(readFileSync(join(dir, 'class-cucm-sub1-1.txt'), 'utf8')).toBe('earlier\n');
+      const file = join(dir, 'class-cucm-sub1-2.txt');
       // the server closes the recording when the session ends, with its last line
       await waitFor('the recording to end with the exit', () => existsSync(file) && readFileSync(file, 'utf8').endsWith('admin:exit\n'));
       const text = readFileSync(file, 'utf8');

@@ -105,7 +105,7 @@ describe('changes', () => {
     const before = lab.store.stats();
     const pub = lab.publisher();
     await Promise.all([
-      lab.mutate(() => (lab.state.cli.pagination = false)),
+      lab.mutate(() => (lab.state.cli.sessionTimeoutMin = 41)),
       lab.mutate(() => lab.stageTftp(pub, 'a.txt', Buffer.from('a'))),
       lab.mutate(() => lab.stageTftp(pub, 'b.txt', Buffer.from('b'))),
     ]);
@@ -115,7 +115,7 @@ describe('changes', () => {
     // the sessions of the lab see the change at once
     expect(lab.readTftp(pub, 'a.txt')?.toString()).toBe('a');
     await vi.waitFor(() => expect(lab.store.stats().commits).toBe(before.commits + 1));
-    expect(JSON.parse(readFileSync(labFile(lab), 'utf8')).cli.pagination).toBe(false);
+    expect(JSON.parse(readFileSync(labFile(lab), 'utf8')).cli.sessionTimeoutMin).toBe(41);
     expect(readFileSync(join(lab.tftpDir(pub), 'b.txt'), 'utf8')).toBe('b');
   });
 

@@ -144,11 +144,14 @@ export function validLabNameOrThrow(name: string): void {
 const word = (v: string, flag: string) => (/^[A-Za-z0-9][A-Za-z0-9._()-]{0,31}$/.test(v) ? v : fail(flag, 'a version such as 12.5', v));
 
 const sftpAllow = (v: string, flag: string) => {
+  let name: string;
   try {
-    parseSftpAllow([v]);
+    name = parseSftpAllow([v])[0].host;
   } catch {
-    fail(flag, 'HOST or HOST:PORT', v);
+    return fail(flag, 'HOST or HOST:PORT', v);
   }
+  // the host is checked as --host is: 999.1.1.1 is no address and no host name
+  if (!isIP(name) && !(HOST_NAME.test(name) && !/^[\d.]+$/.test(name))) fail(flag, 'HOST or HOST:PORT with an IP address or a host name', v);
   return v;
 };
 

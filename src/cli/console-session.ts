@@ -40,7 +40,8 @@ export async function runConsole(flags: CommonFlags, start: ConsoleStart): Promi
       if (command !== undefined) return await oneShot(con, command, { force: !!flags.force, input: process.stdin, write: (t) => process.stdout.write(t) });
       if (interactive) {
         const { runRepl } = await import('../frontends/repl/repl.js');
-        await runRepl(con);
+        // the console behind F2 is recorded in the same file
+        await runRepl(con, { opened: (other) => recorder?.attach(other), switching: (on) => (on ? recorder?.pause() : recorder?.resume()) });
         return 0;
       }
       return await runScript(con, queueFrom(process.stdin), process.stdout, { banner: flags.banner });

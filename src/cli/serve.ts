@@ -1,5 +1,5 @@
 // `cucm-sim serve`: network endpoints for every node of a lab until SIGINT/SIGTERM.
-import type { CommonFlags } from './args.js';
+import { type CommonFlags, UsageError } from './args.js';
 import { openOrCreateLab } from '../../state/labs.js';
 import { prepareFreshKeys } from '../../state/crypto/keys.js';
 import { BASE_PORT, DEFAULT_PASSWORD, startServer } from '../frontends/ssh/server.js';
@@ -85,15 +85,13 @@ function stopSignal(): Promise<void> {
 
 /** Runs until SIGINT/SIGTERM, or until `until` settles (tests, embedding: no signal handlers then). */
 export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown> } = {}): Promise<number> {
+  const isClass = flags.classFile !== undefined || flags.trainees !== undefined || flags.classDir !== undefined;
+  if (flags.dashboard !== undefined && !isClass) throw new UsageError('--dashboard shows a class: give --class FILE or --trainees N', 'serve');
   // handlers first: a signal during start-up (key generation) stops the server as soon as it can
   const stop = opts.until ? opts.until.then(() => {}, () => {}) : stopSignal();
-  if (flags.classFile !== undefined || flags.trainees !== undefined || flags.classDir !== undefined) {
+  if (isClass) {
     const { serveClass } = await import('./class-serve.js');
     return serveClass(flags, stop, opts.until === undefined);
-  }
-  if (flags.dashboard !== undefined) {
-    process.stderr.write('cucm-sim: --dashboard shows a class: give --class FILE or --trainees N\n');
-    return 2;
   }
   let stopped = false;
   void stop.then(() => (stopped = true));

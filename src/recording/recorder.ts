@@ -62,6 +62,8 @@ export class Recorder {
   private readonly prompts: string[];
   private readonly textWriter?: TextWriter;
   private readonly castWriter?: CastWriter;
+  /** between pause() and resume(): events are left out */
+  private paused = false;
   /** the node of the last admin: prompt recorded */
   private lastNode?: string;
   private lastPrompt?: string;
@@ -95,7 +97,7 @@ export class Recorder {
 
   /** Records one session event (of `source`, whose node tells where the commands run). */
   event(text: string, kind: OutputKind, source?: EventSource): void {
-    if (this.closed || !text) return;
+    if (this.closed || this.paused || !text) return;
     // last defence: lab text reaches recordings without escape sequences or stray controls
     if (!isPagerEvent(kind)) text = stripControls(text, KEEP);
     if (this.currentLine === '' && !isPagerEvent(kind)) {
@@ -117,6 +119,20 @@ export class Recorder {
       return;
     }
     this.castWriter!.event(terminalBytes(text, kind), kind, isCommand);
+  }
+
+  /**
+   * Leaves events out until resume(): the REPL's F2 switch, whose abandoned line and other console's
+   * banner are neither a command nor its output (a recording stays a runbook). The prompt's line
+   * ends first, so the next console's prompt starts a line of its own.
+   */
+  pause(): void {
+    if (this.currentLine !== '') this.event('\n', 'out');
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   /** Before a prompt: `#! node NAME` when the session is on another node than the last admin: prompt. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, NodeState } from '../../state/cluster/lab.js';
 import { loadTopology, Topology } from '../../state/cluster/topology.js';
-import { labDir, newLab } from '../../state/labs.js';
+import { labDir, listLabs, newLab } from '../../state/labs.js';
 import { CliSession } from '../console/admin-console.js';
 import { drive, type Console, type DriveResult } from '../console/drive.js';
 import { localTransfer } from '../net/transfer.js';
@@ -126,7 +126,12 @@ export async function runRunbook(file: string, opts: RunOptions = {}): Promise<R
       if (opts.labName) {
         const dir = labDir({ dataDir: opts.dataDir, lab: opts.labName });
         if (Lab.exists(dir)) lab = Lab.open(dir, 'cucm-sim run');
-        else {
+        else if (opts.labName !== 'default') {
+          // as everywhere else, a named lab is made with `lab create`: a typo never builds a stray lab
+          const names = listLabs(opts.dataDir).map((l) => l.name);
+          const have = names.length ? `labs: ${names.join(', ')}` : 'no labs yet';
+          throw new RunbookError(file, 1, `no lab '${opts.labName}' (${have}); create it with 'cucm-sim lab create ${opts.labName}'`);
+        } else {
           const topology = settings.topology ? { ...settings.topology, name: opts.labName } : undefined;
           lab = await newLab({ dir, seed: settings.seed, clock: settings.clock, topology });
         }

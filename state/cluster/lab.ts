@@ -83,7 +83,7 @@ export class Lab extends LabCore {
         pendingReplication: [],
         since: simMs,
       })),
-      cli: { pagination: true, sessionTimeoutMin: 30 },
+      cli: { sessionTimeoutMin: 30 },
       mtimes: {},
       drsBackups: [],
     };

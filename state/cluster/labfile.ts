@@ -41,6 +41,8 @@ export function readLabFile(raw: Buffer, dir: string): LabState {
   }
   if (state && typeof state === 'object' && state.format === 1) upgradeFormat1(state);
   if (state && Array.isArray(state.nodes)) for (const n of state.nodes) keepTvsPresented(n);
+  // labs written when `set cli pagination` was stored for every session of the account
+  if (state?.cli && typeof state.cli === 'object') delete (state.cli as { pagination?: boolean }).pagination;
   if (!state || state.format !== LAB_FORMAT || !Array.isArray(state.nodes) || state.nodes.length === 0) {
     throw new LabError(
       `The lab file ${join(dir, STATE_FILE)} is not a cucm-sim lab of a known format. Reset the lab with 'cucm-sim lab reset-lab --force' (or delete ${dir}) to start over.`,

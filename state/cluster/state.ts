@@ -106,7 +106,8 @@ export interface LabState extends LabSections {
   createdAt: number;
   nodes: NodeState[];
   etokens?: EtokenState;
-  cli: { pagination: boolean; sessionTimeoutMin: number };
+  /** `set cli pagination` is not here: it lasts for one session (src/console/core.ts) */
+  cli: { sessionTimeoutMin: number };
   /** trust files the running Tftp services loaded, by MD5 (base64); unreferenced ones are dropped */
   loadedFiles?: Record<string, string>;
   /** when each TFTP file was last written (lab time), key "<node>/<file>" */

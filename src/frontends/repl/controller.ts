@@ -32,6 +32,12 @@ export interface ReplScreen {
   rows(): number;
 }
 
+/** What others may follow of the REPL. */
+export interface ReplHooks {
+  /** an F2 switch begins (true) and ends (false, before the next console's prompt) */
+  switching?(on: boolean): void;
+}
+
 export class ReplController {
   readonly editor = new LineEditor({ maxLine: MAX_LINE });
   private decoder = new KeyDecoder();
@@ -52,6 +58,7 @@ export class ReplController {
   constructor(
     private readonly sessions: ReplSession[],
     private readonly screen: ReplScreen,
+    private readonly hooks: ReplHooks = {},
   ) {
     // every console writes to the one screen; only the one in front runs commands
     for (const s of sessions) {
@@ -249,9 +256,15 @@ export class ReplController {
   /** F2: the line typed so far stays in the scrollback, the other console comes to the front. */
   private async switchConsole(typed: string): Promise<void> {
     this.editor.wait();
+    this.hooks.switching?.(true);
     this.session.emit(typed + '\n', 'echo');
     this.current = (this.current + 1) % this.sessions.length;
-    await this.show();
+    if (!this.started.has(this.current)) {
+      this.started.add(this.current);
+      await this.session.banner();
+    }
+    this.hooks.switching?.(false);
+    this.session.showPrompt();
     this.editor.prompt();
     this.keys.pump();
     this.screen.redraw();

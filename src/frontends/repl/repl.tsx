@@ -6,12 +6,12 @@ import React, { useEffect, useReducer, useState } from 'react';
 import { Box, render, useApp, useStdin, useStdout } from 'ink';
 import { CliSession } from '../../console/admin-console.js';
 import { LabConsole } from '../../console/lab-console.js';
-import { ReplController } from './controller.js';
+import { ReplController, type ReplHooks } from './controller.js';
 import { InputLine } from './input-line.js';
 import type { ReplSession } from './session.js';
 import { StatusLine } from './status-line.js';
 
-function Repl({ sessions, onExit }: { sessions: ReplSession[]; onExit: () => void }) {
+function Repl({ sessions, hooks, onExit }: { sessions: ReplSession[]; hooks: ReplHooks; onExit: () => void }) {
   const { exit } = useApp();
   const { stdout, write } = useStdout();
   const { setRawMode, internal_eventEmitter: input } = useStdin();
@@ -26,7 +26,7 @@ function Repl({ sessions, onExit }: { sessions: ReplSession[]; onExit: () => voi
         exit: () => setDone(true),
         columns: () => stdout.columns || 80,
         rows: () => stdout.rows || 24,
-      }),
+      }, hooks),
   );
 
   useEffect(() => {
@@ -68,11 +68,16 @@ function companion(session: ReplSession): ReplSession | undefined {
   return undefined;
 }
 
-export async function runRepl(session: ReplSession): Promise<void> {
+/**
+ * Runs the REPL on `session` and its companion console. `opened` is told of the companion (the
+ * caller's recorder listens to both, so what is typed behind F2 is recorded as well).
+ */
+export async function runRepl(session: ReplSession, opts: ReplHooks & { opened?: (companion: ReplSession) => void } = {}): Promise<void> {
   const other = companion(session);
+  if (other) opts.opened?.(other);
   const sessions = other ? [session, other] : [session];
   await new Promise<void>((resolve) => {
-    const app = render(<Repl sessions={sessions} onExit={() => resolve()} />, { exitOnCtrlC: false, patchConsole: false });
+    const app = render(<Repl sessions={sessions} hooks={opts} onExit={() => resolve()} />, { exitOnCtrlC: false, patchConsole: false });
     app.waitUntilExit().then(() => resolve());
   });
 }

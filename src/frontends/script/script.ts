@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isPagerEvent, type OutputKind } from '../../console/io.js';
 import { drive, type Console } from '../../console/drive.js';
+import { Cancelled } from '../../console/command.js';
 
 /** A line source where commands and answers are consumed in order. */
 export class LineQueue {
@@ -56,8 +57,14 @@ export async function runScript(
         out.write('\n');
         break;
       }
-      // the next input line answers each question; input that ends cancels the command
-      const r = await drive(session, line, { answers: () => q.next() });
+      // the next input line answers each question; input that ends there ends the session as
+      // Ctrl-D does at a terminal: the command is not run, and no Ctrl-C line is printed
+      const answers = async () => {
+        const a = await q.next();
+        if (a === undefined) throw new Cancelled(true);
+        return a;
+      };
+      const r = await drive(session, line, { answers });
       if (r.status !== 0) failed = true;
       if (r.ended) break;
     }

@@ -8,6 +8,7 @@ import type { Connection, PseudoTtyInfo, ServerChannel } from 'ssh2';
 import type { Lab } from '../../../state/cluster/lab.js';
 import type { TransferClient } from '../../console/command.js';
 import { CliSession } from '../../console/admin-console.js';
+import { existsSync } from 'node:fs';
 import { recordSession } from '../../recording/recorder.js';
 import type { LoginTarget, Role } from './auth.js';
 import type { FrontEnd, ShellSession } from './front-end.js';
@@ -55,6 +56,14 @@ export interface ChannelHost {
 export function sessionRecordFile(record: string, who: string, n: number): string {
   const m = record.match(/^(.*?)(\.[A-Za-z0-9]+)?$/)!;
   return `${m[1]}-${who}-${n}${m[2] ?? '.txt'}`;
+}
+
+/** The next recording file that does not exist yet: a restarted server never replaces earlier ones. */
+function freshRecordFile(record: string, who: string, next: () => number): string {
+  for (;;) {
+    const f = sessionRecordFile(record, who, next());
+    if (!existsSync(f)) return f;
+  }
 }
 
 /** The lab console, loaded only for `lab` logins. */
@@ -111,7 +120,7 @@ export function serveSessions(client: Connection, host: ChannelHost, target: Log
       if (!cli) return refuse(channel, 'The lab console is not available in this build of cucm-sim.\n');
       const recorder = host.record
         ? recordSession(cli, lab, {
-            file: sessionRecordFile(host.record, role === 'lab' ? 'lab' : nodeName, host.nextRecording()),
+            file: freshRecordFile(host.record, role === 'lab' ? 'lab' : nodeName, () => host.nextRecording()),
             redact: host.redact,
             width,
             height,

@@ -1,5 +1,6 @@
 // The SSH line mode: exec requests and shells without a PTY read whole lines, with no editing.
 import { drive } from '../../console/drive.js';
+import { Cancelled } from '../../console/command.js';
 import { isPagerEvent } from '../../console/io.js';
 import { LineQueue } from '../script/script.js';
 import { FrontEnd, MAX_LINE, terminalSafe } from './front-end.js';
@@ -41,11 +42,13 @@ export class LineShell extends FrontEnd {
     this.ch.on('end', () => this.eof());
     this.touch();
     let failed = false;
-    // each question is answered by the next stdin line; stdin that ends cancels the command
+    // each question is answered by the next stdin line; stdin that ends there ends the session as
+    // Ctrl-D does in the PTY shell (no Ctrl-C line)
     const answers = async () => {
       this.pendingAnswer = true;
       const a = await this.nextLine();
       this.pendingAnswer = false;
+      if (a === undefined) throw new Cancelled(true);
       return a;
     };
     try {
