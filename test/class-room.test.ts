@@ -121,6 +121,24 @@ describe('Classroom', () => {
     await waitFor('ben to be offline', () => room.trainee('ben')!.online === 0);
   });
 
+  it('gives a live view that goes on from the recorded text as the trainee saw it: the command after its prompt', async () => {
+    const t = await shell(srv.ports[0], { user: 'ann', password: 'ann-pass-123', rows: 0 });
+    // a page opening now gets what was recorded so far, then the session's output as it comes
+    await waitFor('the prompt recorded', () => /\nadmin:\n?$/.test(room.transcript('ann')));
+    const snapshot = room.transcript('ann');
+    transcripts.length = 0;
+    t.send('show myself\r');
+    await t.expect(/\radmin:$/);
+    await waitFor('the output passed on', () => transcripts.some(([n, x]) => n === 'ann' && x.includes('admin:')));
+    const live = snapshot + transcripts.filter(([n]) => n === 'ann').map(([, x]) => x).join('');
+    expect(live).toContain('\nadmin:show myself\nMachine Name    : cucm-pub\n');
+    expect(live).not.toContain('admin:\nshow myself');
+    t.end();
+    await waitFor('ann to be offline', () => room.trainee('ann')!.online === 0);
+    // the file ends the last line when the session ends; otherwise the two are the same text
+    expect(live + '\n').toBe(room.transcript('ann'));
+  });
+
   it('assigns, resets and unlocks through the API, and binds a lab console to one trainee', async () => {
     expect(await room.assign('*', 'a-regen-callmanager')).toEqual(['ann', 'ben']);
     expect(room.trainee('ann')!.exercise).toMatchObject({ id: 'a-regen-callmanager', passed: false });
@@ -154,6 +172,20 @@ describe('class files', () => {
     expect(() => parseClassFile('ann pw1-long-enough extra\n', 'x.txt')).toThrow('a line is a name and, optionally, a password');
     expect(() => parseClassFile('# nobody\n', 'x.txt')).toThrow('x.txt: no trainees');
     expect(() => parseClassFile('a\nb\nc\n', 'x.txt', 2)).toThrow('more than --max-trainees 2');
+  });
+
+  it('never echoes a hostile line to the terminal: control characters in names shown escaped, passwords printable ASCII', () => {
+    let said = '';
+    try {
+      parseClassFile('\x1b]0;pwned\x07bob\n', 'x.txt');
+    } catch (e) {
+      said = (e as Error).message;
+    }
+    expect(said).toBe("x.txt:1: invalid name '\\u001b]0;pwned\\u0007bob': a name starts with a letter (a-z)");
+    // U+009B is a terminal's one-byte CSI: a password is printed on the sheet and the start-up table
+    expect(() => parseClassFile('ann pass\u009bword-1\n', 'x.txt')).toThrow('x.txt:1: the password of \'ann\': a password has only printable ASCII characters, no spaces');
+    expect(() => parseClassFile('ann pässwort-123\n', 'x.txt')).toThrow('printable ASCII');
+    expect(parseClassFile('ann P@ss~w0rd!{x}\n', 'x.txt')[0].password).toBe('P@ss~w0rd!{x}');
   });
 
   it('names generated trainees t01..tNN', () => {

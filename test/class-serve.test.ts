@@ -194,6 +194,11 @@ describe('serve --class', () => {
     // of the exercise's four goals only "no service waits for a restart" holds in the starting state
     expect(await labCommand(t, 'class list')).toMatch(/^bob +1 +non-secure +\S+ +f-mixed-mode +1\/4 +not yet/m);
     expect(await labCommand(t, 'exercise check --trainee bob')).toContain('Score: 25% (1 of 4 goals met)');
+    // the gradebook while the class goes on: written into the class folder from the labs as served
+    expect(await labCommand(t, 'class report')).toContain(`Gradebook of 2 trainees: ${join(dir, 'report')}/gradebook.csv`);
+    const live = readFileSync(join(dir, 'report', 'gradebook.csv'), 'utf8').split('\n');
+    expect(live.find((l) => l.startsWith('bob,'))).toMatch(/^bob,f-mixed-mode,1,1,4,25,false,\d+,\d+,0,1,\d+$/);
+    expect(statSync(join(dir, 'report', 'gradebook.json')).mode & 0o777).toBe(0o600);
     // bob keeps his own account after the lab was rebuilt for the exercise
     b.end();
     const b2 = await traineeShell(s.ports[0], 'bob', bobPw);

@@ -221,7 +221,7 @@ describe('serve --trainees N --dashboard', () => {
     let stop!: () => void;
     const until = new Promise<void>((r) => (stop = r));
     let finished = false;
-    const done = serve({ dataDir: d, trainees: 2, seed: 1, port: 0, labPassword: LAB_PW, dashboard: 0, dashboardLoginAttempts: 1 }, { until }).finally(() => (finished = true));
+    const done = serve({ dataDir: d, trainees: 2, seed: 1, port: 0, tftpPort: 0, labPassword: LAB_PW, dashboard: 0, dashboardLoginAttempts: 1 }, { until }).finally(() => (finished = true));
     try {
       const { waitFor } = await import('./helpers.js');
       await waitFor('the class banner', () => {

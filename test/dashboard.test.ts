@@ -120,7 +120,9 @@ describe('the dashboard in Chromium', () => {
       await expect.poll(() => transcript.textContent(), { timeout: 10_000 }).toContain('show <img src=x onerror=alert(1)>');
       expect(await page.locator('pre.transcript img').count()).toBe(0);
       await t01.command('show myself');
-      await expect.poll(() => transcript.textContent(), { timeout: 10_000 }).toContain('show myself');
+      // as the trainee saw it: the command on the line of the prompt it was typed at
+      await expect.poll(() => transcript.textContent(), { timeout: 10_000 }).toContain('\nadmin:show myself\nMachine Name');
+      expect(await transcript.textContent()).not.toMatch(/admin:\n(show myself|Machine Name)/);
       writeFileSync(join(ARTIFACTS, 'dashboard-trainee.png'), await page.screenshot({ fullPage: true }));
     } finally {
       t01.close();

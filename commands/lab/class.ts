@@ -27,6 +27,8 @@ export interface ClassControl {
   message(text: string, who?: string): number;
   /** the trainee named with --trainee on this command line, if any */
   selected(): string | undefined;
+  /** writes the gradebook and the transcripts into the class folder: where, trainees, files copied */
+  report(): { out: string; trainees: number; files: number };
 }
 
 const ALL = 'all';
@@ -115,6 +117,16 @@ export function classModule(ctl: ClassControl): CommandModule {
           if (!ctl.names().includes(a.trainee)) return ctx.fail(`No trainee '${a.trainee}' in this class ('class list' shows them).`);
           const n = await ctl.unlock(a.trainee);
           ctx.out(n ? `Unlocked ${a.trainee} (${n} lockout${n === 1 ? '' : 's'} lifted).` : `${a.trainee} is not locked out.`);
+          return 0;
+        },
+      },
+      {
+        path: ['class', 'report'],
+        summary: 'Writes the gradebook (CSV and JSON) and every recorded session into the class folder, while the class goes on.',
+        syntax: 'class report',
+        run(ctx) {
+          const r = ctl.report();
+          ctx.out(`Gradebook of ${r.trainees} trainee${r.trainees === 1 ? '' : 's'}: ${r.out}/gradebook.csv, ${r.out}/gradebook.json; ${r.files} session file${r.files === 1 ? '' : 's'} in ${r.out}/transcripts`);
           return 0;
         },
       },

@@ -50,49 +50,58 @@ function sessionFiles(dir: string, name: string): string[] {
   return existsSync(d) ? readdirSync(d).filter((f) => /^\d{4,}-[A-Za-z0-9-]+\.(txt|cast)$/.test(f)).sort() : [];
 }
 
-/** Reads every trainee's lab (the class must not be served meanwhile: each lab is locked while open). */
-export function gradebook(dir: string): GradeRow[] {
+/**
+ * Every trainee's row. `served` gives the labs of a class being served (`class report` at the
+ * instructor's console); without it each lab is opened and locked while read, so the class must
+ * not be served meanwhile.
+ */
+export function gradebook(dir: string, served?: (name: string) => Lab | undefined): GradeRow[] {
   const path = join(dir, CLASS_FILE);
   if (!existsSync(path)) throw new ClassError(`${dir} is no class folder (it has no ${CLASS_FILE})`);
   const file = JSON.parse(readFileSync(path, 'utf8')) as ClassFile;
   const rows: GradeRow[] = [];
   for (const name of file.trainees) {
     const sessions = sessionFiles(dir, name).filter((f) => f.endsWith('.txt')).length;
-    const labDir = join(dir, 'labs', name);
-    if (!Lab.exists(labDir)) continue;
-    const lab = Lab.open(labDir, 'cucm-sim class report');
+    let lab = served?.(name);
+    const own = !lab;
+    if (!lab) {
+      const labDir = join(dir, 'labs', name);
+      if (!Lab.exists(labDir)) continue;
+      lab = Lab.open(labDir, 'cucm-sim class report');
+    }
     try {
-      const x = lab.state.exercise;
-      if (!x) {
-        rows.push({ trainee: name, exercise: '', attempt: 0, goalsMet: 0, goalsTotal: 0, score: 0, passed: false, timeSeconds: 0, labSeconds: 0, hints: 0, checks: 0, sessions });
-        continue;
-      }
-      const r = resultsOf(lab, x, evaluateExercise(lab, x));
-      const passedWall = x.passedWall;
-      rows.push({
-        trainee: name,
-        exercise: x.id,
-        attempt: x.attempt,
-        goalsMet: r.goals.filter((g) => g.met).length,
-        goalsTotal: r.goals.length,
-        score: r.score,
-        passed: r.passed,
-        timeSeconds: passedWall !== undefined ? Math.floor(Math.max(0, passedWall - x.startedWall) / 1000) : r.wallSeconds,
-        labSeconds: r.labSeconds,
-        hints: r.hintsUsed,
-        checks: r.checks,
-        sessions,
-      });
+      rows.push(gradeRow(name, lab, sessions));
     } finally {
-      lab.close();
+      if (own) lab.close();
     }
   }
   return rows;
 }
 
+function gradeRow(name: string, lab: Lab, sessions: number): GradeRow {
+  const x = lab.state.exercise;
+  if (!x) return { trainee: name, exercise: '', attempt: 0, goalsMet: 0, goalsTotal: 0, score: 0, passed: false, timeSeconds: 0, labSeconds: 0, hints: 0, checks: 0, sessions };
+  const r = resultsOf(lab, x, evaluateExercise(lab, x));
+  const passedWall = x.passedWall;
+  return {
+    trainee: name,
+    exercise: x.id,
+    attempt: x.attempt,
+    goalsMet: r.goals.filter((g) => g.met).length,
+    goalsTotal: r.goals.length,
+    score: r.score,
+    passed: r.passed,
+    timeSeconds: passedWall !== undefined ? Math.floor(Math.max(0, passedWall - x.startedWall) / 1000) : r.wallSeconds,
+    labSeconds: r.labSeconds,
+    hints: r.hintsUsed,
+    checks: r.checks,
+    sessions,
+  };
+}
+
 /** Writes DIR/report: gradebook.csv, gradebook.json, transcripts/<trainee>/... (all 0600); the folder. */
-export function writeReport(dir: string): { out: string; rows: GradeRow[]; files: number } {
-  const rows = gradebook(dir);
+export function writeReport(dir: string, served?: (name: string) => Lab | undefined): { out: string; rows: GradeRow[]; files: number } {
+  const rows = gradebook(dir, served);
   const out = join(dir, 'report');
   ensurePrivateDir(out);
   writeSecretFile(join(out, 'gradebook.csv'), gradebookCsv(rows));

@@ -27,11 +27,18 @@ export function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A name from a file as an error message may show it: controls as \\uXXXX, never sent to a terminal raw. */
+function shown(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.slice(0, 40).replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function passwordProblem(pw: string): string | undefined {
   if (pw.length < MIN_PASSWORD) return `a password has at least ${MIN_PASSWORD} characters`;
   if (pw.length > MAX_PASSWORD) return `a password has at most ${MAX_PASSWORD} characters`;
   if (pw === DEFAULT_PASSWORD) return `'${DEFAULT_PASSWORD}' is the default password everyone knows`;
-  for (const c of pw) if (c.charCodeAt(0) < 0x21 || c.charCodeAt(0) === 0x7f) return 'a password has no spaces or control characters';
+  // printed on the sheet and the start-up table, and typed by trainees: printable ASCII only
+  for (const c of pw) if (c.charCodeAt(0) < 0x21 || c.charCodeAt(0) > 0x7e) return 'a password has only printable ASCII characters, no spaces';
   return undefined;
 }
 
@@ -74,7 +81,7 @@ export function parseClassFile(text: string, where: string, max = DEFAULT_MAX_TR
     if (words.length > 2) throw new ClassError(`${at}: a line is a name and, optionally, a password`);
     const [name, password] = words;
     const bad = nameProblem(name);
-    if (bad) throw new ClassError(`${at}: invalid name '${name.slice(0, 40)}': ${bad}`);
+    if (bad) throw new ClassError(`${at}: invalid name '${shown(name)}': ${bad}`);
     if (seen.has(name)) throw new ClassError(`${at}: '${name}' is listed twice`);
     seen.add(name);
     if (password !== undefined) {

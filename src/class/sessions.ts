@@ -24,6 +24,8 @@ interface Open {
   text: Recorder;
   cast: Recorder;
   file: string;
+  /** the session's last line is not ended yet (a prompt): the recorder's text() ends it anyway */
+  lineOpen: boolean;
 }
 
 const RECORDING = /^(\d{4,})-[A-Za-z0-9-]+\.txt$/;
@@ -87,7 +89,7 @@ export class SessionLog {
     const prompt = live.role === 'lab' ? 'lab>' : undefined;
     const text = recordSession(live.session, lab, { file: `${base}.txt`, ...size, prompt });
     const cast = recordSession(live.session, lab, { file: `${base}.cast`, ...size, title: `${name}@${live.node}`, prompt });
-    const entry: Open = { live, text, cast, file: `${base}.txt` };
+    const entry: Open = { live, text, cast, file: `${base}.txt`, lineOpen: false };
     let set = this.open.get(name);
     if (!set) this.open.set(name, (set = new Set()));
     set.add(entry);
@@ -95,7 +97,9 @@ export class SessionLog {
       if (kind === 'pager' || kind === 'pager-end') return;
       if (kind === 'echo') this.hooks.activity(name);
       const clean = stripControls(chunk.replace(/\r/g, ''), '\n\t');
-      if (clean) this.hooks.transcript(name, clean);
+      if (!clean) return;
+      entry.lineOpen = !clean.endsWith('\n');
+      this.hooks.transcript(name, clean);
     });
     this.hooks.activity(name);
     return () => {
@@ -130,13 +134,19 @@ export class SessionLog {
   transcript(name: string): string {
     const d = join(this.dir, name);
     if (!existsSync(d)) return '';
-    const live = new Map([...(this.open.get(name) ?? [])].map((o) => [o.file, o.text]));
-    return readdirSync(d)
+    const live = new Map([...(this.open.get(name) ?? [])].map((o) => [o.file, o]));
+    const files = readdirSync(d)
       .filter((f) => RECORDING.test(f))
-      .sort()
-      .map((f) => {
+      .sort();
+    return files
+      .map((f, i) => {
         const path = join(d, f);
-        return live.get(path)?.text() ?? readFileSync(path, 'utf8');
+        const o = live.get(path);
+        if (!o) return readFileSync(path, 'utf8');
+        const text = o.text.text();
+        // the newest session goes on where the trainee's terminal is: after the prompt, on its line
+        // (the live output that follows starts with the command typed there)
+        return i === files.length - 1 && o.lineOpen && text.endsWith('\n') ? text.slice(0, -1) : text;
       })
       .join('');
   }

@@ -68,6 +68,9 @@ export class StreamHub {
   open(session: string, res: ServerResponse, trainee?: string): boolean {
     for (const c of this.clients) if (c.session === session) this.end(c, 'another page of this browser opened the live view');
     if (this.clients.size >= this.maxClients) return false;
+    // output waiting for the next message is in what this stream starts with (it was recorded
+    // first): the pages open already get it now, and this one does not get it twice
+    if (trainee !== undefined) this.flushTextOf(trainee);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -153,11 +156,15 @@ export class StreamHub {
   }
 
   private flushText(): void {
-    for (const [name, text] of this.pendingText) {
-      const frame = this.frame({ type: 'transcript', name, text, reset: false });
-      for (const c of this.clients) if (c.trainee === name) this.write(c, frame);
-    }
-    this.pendingText.clear();
+    for (const name of [...this.pendingText.keys()]) this.flushTextOf(name);
+  }
+
+  private flushTextOf(name: string): void {
+    const text = this.pendingText.get(name);
+    if (text === undefined) return;
+    this.pendingText.delete(name);
+    const frame = this.frame({ type: 'transcript', name, text, reset: false });
+    for (const c of this.clients) if (c.trainee === name) this.write(c, frame);
   }
 
   private frame(m: StreamMessage): string {
