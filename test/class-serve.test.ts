@@ -250,6 +250,13 @@ describe('serve --class', () => {
     (await login(s.ports[0], { user: 'alice', password: ALICE_PW })).end();
   });
 
+  it("never locks the instructor out: a trainee's wrong guesses at lab from the same address are slowed, the right password still gets in", async () => {
+    for (let i = 0; i < 4; i++) await expect(login(s.ports[0], { user: 'lab', password: `guess-${i}` })).rejects.toThrow();
+    const t = await labShell(s.ports[0]);
+    expect(await labCommand(t, 'class list')).toMatch(/^alice /m);
+    t.end();
+  });
+
   it('resumes every lab after a restart, with the same passwords and without printing them again', async () => {
     expect(await s.stop()).toBe(0);
     s = await startClass({ classDir: dir });

@@ -3,7 +3,7 @@
 // the instructor's console. Host keys are the class's, kept in its folder.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { LAB_ACCOUNT, LOCK_AFTER, LOCK_MS } from '../../state/cluster/logins.js';
+import { LAB_ACCOUNT, LOCK_AFTER } from '../../state/cluster/logins.js';
 import { login, type LoginTarget } from '../frontends/ssh/auth.js';
 import { hostKeyIn } from '../frontends/ssh/host-key.js';
 import { endpointNodes, type ServedLabs } from '../frontends/ssh/server.js';
@@ -22,29 +22,26 @@ function same(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
+/** how long a wrong instructor password waits for its answer once a source has failed LOCK_AFTER times */
+export const INSTRUCTOR_THROTTLE_MS = 3_000;
+
 /**
- * The instructor's failed logins, per source address: three lock `lab` from that address for
- * LOCK_MS, as the lab's own accounts are locked (kept in memory: the class has no lab of its own).
+ * The instructor's failed logins, per source address. Trainees often share the instructor's
+ * address (one machine, a NAT, a jump host), so failures never lock `lab` out: the right password
+ * is always let in. From LOCK_AFTER failures on, a wrong one from that source is answered only
+ * after INSTRUCTOR_THROTTLE_MS (and --max-startups bounds the guesses in flight), which leaves a
+ * random 16-character lab password far out of reach. Kept in memory: the class has no lab of its own.
  */
-class InstructorLocks {
-  private readonly fails = new Map<string, { n: number; until: number }>();
+class InstructorThrottle {
+  private readonly fails = new Map<string, number>();
 
-  locked(source: string): boolean {
-    const f = this.fails.get(source);
-    return f !== undefined && f.until > Date.now();
-  }
-
-  failed(source: string): boolean {
-    const f = this.fails.get(source) ?? { n: 0, until: 0 };
+  /** Counts a failure; how long its refusal waits. */
+  failed(source: string): number {
+    const n = (this.fails.get(source) ?? 0) + 1;
     this.fails.delete(source);
     if (this.fails.size >= MAX_SOURCES) this.fails.delete(this.fails.keys().next().value!);
-    f.n += 1;
-    if (f.n >= LOCK_AFTER) {
-      f.n = 0;
-      f.until = Date.now() + LOCK_MS;
-    }
-    this.fails.set(source, f);
-    return f.until > Date.now();
+    this.fails.set(source, n);
+    return n >= LOCK_AFTER ? INSTRUCTOR_THROTTLE_MS : 0;
   }
 
   succeeded(source: string): void {
@@ -53,7 +50,7 @@ class InstructorLocks {
 }
 
 export function classEndpoints(room: Classroom, opts: { pace?: 'fast' | 'realistic' } = {}): ServedLabs {
-  const locks = new InstructorLocks();
+  const throttle = new InstructorThrottle();
   const template = endpointNodes(room.anchor());
   const instructor = (): LoginTarget => ({
     lab: room.anchor(),
@@ -68,12 +65,15 @@ export function classEndpoints(room: Classroom, opts: { pace?: 'fast' | 'realist
     nodeFor: (t, i) => endpointNodes(t.lab)[i]?.name,
     async check(user, password, source, log) {
       if (user === LAB_ACCOUNT) {
-        if (locks.locked(source)) return undefined;
         if (same(password, room.labPassword)) {
-          locks.succeeded(source);
+          throttle.succeeded(source);
           return instructor();
         }
-        if (locks.failed(source)) log(`account ${LAB_ACCOUNT} locked for ${LOCK_MS / 1000} s from ${source}`);
+        const wait = throttle.failed(source);
+        if (wait > 0) {
+          log(`failed login for ${LAB_ACCOUNT} from ${source}: answered after ${wait / 1000} s`);
+          await new Promise((r) => setTimeout(r, wait));
+        }
         return undefined;
       }
       // NAME+lab: the trainee's own lab console, with the trainee's password ('+' is in no trainee name)
