@@ -12,6 +12,7 @@ import { classEndpoints } from '../class/endpoints.js';
 import { startTftpEndpoints, TFTP_BASE_PORT, type TftpEndpoints } from '../net/tftp-endpoints.js';
 import type { TraineeEntry } from '../class/types.js';
 import type { CommonFlags } from './args.js';
+import { sshLimits } from './server-options.js';
 
 /** The class folder: --class-dir, else <data-dir>/classes/<the class file's name, or 'class'>. */
 export function classFolder(flags: CommonFlags): string {
@@ -75,17 +76,7 @@ export async function serveClass(flags: CommonFlags, stop: Promise<void>, signal
       port: flags.port ?? BASE_PORT,
       pace: flags.pace,
       log,
-      allowExec: flags.allowExec,
-      maxStartups: flags.maxStartups,
-      maxUnauthenticated: flags.maxStartups === undefined ? undefined : Math.max(50, flags.maxStartups),
-      authTimeoutMs: flags.loginGraceTime === undefined ? undefined : flags.loginGraceTime * 1000,
-      maxAuthTries: flags.maxAuthTries,
-      maxSessions: flags.maxSessions,
-      maxSessionsPerNode: flags.maxSessionsPerNode,
-      maxSessionsPerUser: flags.maxSessionsPerUser,
-      maxOutputBuffer: flags.maxOutputBuffer,
-      stalledTimeoutMs: flags.stalledTimeout === undefined ? undefined : flags.stalledTimeout * 1000,
-      sftpAllow: flags.sftpAllow,
+      ...sshLimits(flags),
     });
     // each trainee's nodes answer TFTP on ports of their own (TFTP has no login to tell them apart)
     const tftpBase = flags.tftpPort ?? TFTP_BASE_PORT;

@@ -1,4 +1,5 @@
 // `cucm-sim serve`: network endpoints for every node of a lab until SIGINT/SIGTERM.
+import { sshLimits } from './server-options.js';
 import { type CommonFlags, UsageError } from './args.js';
 import { openOrCreateLab } from '../../state/labs.js';
 import { prepareFreshKeys } from '../../state/crypto/keys.js';
@@ -109,18 +110,9 @@ export async function serve(flags: CommonFlags, opts: { until?: Promise<unknown>
       // the instructor's password: never the admin one, the same across restarts
       // (a given one is kept only once the server accepted it)
       labPassword = flags.labPassword ?? ensureLabPassword(lab);
-      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log, record: flags.record, redact: flags.redact, allowExec: flags.allowExec,
-        maxStartups: flags.maxStartups,
-        maxUnauthenticated: flags.maxStartups === undefined ? undefined : Math.max(50, flags.maxStartups),
-        authTimeoutMs: flags.loginGraceTime === undefined ? undefined : flags.loginGraceTime * 1000,
-        maxAuthTries: flags.maxAuthTries,
-        maxSessions: flags.maxSessions,
-        maxSessionsPerNode: flags.maxSessionsPerNode,
-        maxSessionsPerUser: flags.maxSessionsPerUser,
+      ssh = await startServer(lab, { host, port: flags.port ?? BASE_PORT, pace: flags.pace, log, record: flags.record, redact: flags.redact,
+        ...sshLimits(flags),
         labPassword,
-        maxOutputBuffer: flags.maxOutputBuffer,
-        stalledTimeoutMs: flags.stalledTimeout === undefined ? undefined : flags.stalledTimeout * 1000,
-        sftpAllow: flags.sftpAllow,
       });
     } catch (e) {
       process.stderr.write(`cucm-sim: ${(e as Error).message}\n`);

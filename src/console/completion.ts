@@ -130,3 +130,23 @@ export function questionHelp(reg: Registry, line: string, cctx: CompletionContex
   if (n.command) return [...reg.syntaxHelp(n.command), ...list];
   return list;
 }
+
+/**
+ * Tab and `?` as a front end asks for them: a console that fails to complete (a lab closed under it)
+ * offers nothing rather than ending the session.
+ */
+export function tabFor(session: { completion(line: string): Completion }, line: string): Completion | undefined {
+  try {
+    return session.completion(line);
+  } catch {
+    return undefined;
+  }
+}
+
+export function questionFor(session: { question(line: string): string[] }, line: string): string[] {
+  try {
+    return session.question(line);
+  } catch {
+    return [];
+  }
+}

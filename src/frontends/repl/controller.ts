@@ -3,7 +3,7 @@
 // output lines handed to the terminal as they are, so the terminal wraps (and rewraps) them. Two
 // consoles on one lab (admin: and lab>) share the screen, and F2 switches between them.
 import { Cancelled } from '../../console/command.js';
-import type { Completion } from '../../console/completion.js';
+import { questionFor, tabFor } from '../../console/completion.js';
 import { isPagerEvent } from '../../console/io.js';
 import { LineEditor, type EditOp, type PagerChoice } from '../../console/line-editor.js';
 import { Typeahead } from '../../console/typeahead.js';
@@ -196,22 +196,12 @@ export class ReplController {
           break;
         }
         case 'complete': {
-          let c: Completion;
-          try {
-            c = this.session.completion(o.line);
-          } catch {
-            break;
-          }
-          this.apply(this.editor.completion(c));
+          const c = tabFor(this.session, o.line);
+          if (c) this.apply(this.editor.completion(c));
           break;
         }
         case 'help': {
-          let help: string[];
-          try {
-            help = this.session.question(o.line);
-          } catch {
-            help = [];
-          }
+          const help = questionFor(this.session, o.line);
           this.session.emit(o.line + '?\n', 'echo');
           if (help.length) this.session.emit(help.join('\n') + '\n');
           break;

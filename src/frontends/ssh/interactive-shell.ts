@@ -2,7 +2,7 @@
 // with plain bytes (BS, text, spaces), the way the CUCM CLI redraws a line; a line wider than the
 // terminal is redrawn across its rows.
 import { Cancelled } from '../../console/command.js';
-import type { Completion } from '../../console/completion.js';
+import { questionFor, tabFor } from '../../console/completion.js';
 import type { RunResult } from '../../console/io.js';
 import { LineEditor, type EditOp, type PagerChoice } from '../../console/line-editor.js';
 import { Typeahead } from '../../console/typeahead.js';
@@ -125,22 +125,12 @@ export class InteractiveShell extends FrontEnd {
           break;
         }
         case 'complete': {
-          let c: Completion;
-          try {
-            c = this.session.completion(o.line);
-          } catch {
-            break;
-          }
-          this.render(this.editor.completion(c));
+          const c = tabFor(this.session, o.line);
+          if (c) this.render(this.editor.completion(c));
           break;
         }
         case 'help': {
-          let help: string[];
-          try {
-            help = this.session.question(o.line);
-          } catch {
-            help = [];
-          }
+          const help = questionFor(this.session, o.line);
           this.write(this.screen.toEnd() + '?\r\n');
           if (help.length) this.write(crlf(terminalSafe(help.join('\n')) + '\n'));
           break;
