@@ -9,6 +9,9 @@ import type { OutputKind } from '../console/io.js';
 import { recordSession, type Recorder } from '../recording/recorder.js';
 
 /** A session as the class sees it: its events, and the way a wall message reaches its terminal. */
+/** how long a trainee session's recording gathers writes (ms) */
+const RECORD_FLUSH_MS = 200;
+
 export interface LiveSession {
   node: string;
   /** a lab console session ('lab') or the admin: CLI */
@@ -87,8 +90,9 @@ export class SessionLog {
     const base = join(this.folder(name), `${String(this.number(name)).padStart(4, '0')}-${live.node}`);
     const size = { width: live.width, height: live.height ?? 24 };
     const prompt = live.role === 'lab' ? 'lab>' : undefined;
-    const text = recordSession(live.session, lab, { file: `${base}.txt`, ...size, prompt });
-    const cast = recordSession(live.session, lab, { file: `${base}.cast`, ...size, title: `${name}@${live.node}`, prompt });
+    // a class records every session twice: writes are gathered for a moment rather than made per chunk
+    const text = recordSession(live.session, lab, { file: `${base}.txt`, ...size, prompt, flushMs: RECORD_FLUSH_MS });
+    const cast = recordSession(live.session, lab, { file: `${base}.cast`, ...size, title: `${name}@${live.node}`, prompt, flushMs: RECORD_FLUSH_MS });
     const entry: Open = { live, text, cast, file: `${base}.txt`, lineOpen: false };
     let set = this.open.get(name);
     if (!set) this.open.set(name, (set = new Set()));

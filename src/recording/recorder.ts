@@ -48,7 +48,15 @@ export interface RecordOptions {
   startNode?: string;
   /** the prompt written before a command echoed without one (SSH exec requests show no prompt) */
   prompt?: string;
+  /**
+   * gather writes for this long (ms) before they reach the file, instead of one write per event:
+   * a served class records every session twice, and one write per output chunk costs its round trips
+   */
+  flushMs?: number;
 }
+
+/** gathered writes go out at once beyond this many characters */
+const FLUSH_AT = 65536;
 
 /**
  * Records the events of one or more sessions into a text transcript or an asciicast v2 file.
@@ -57,6 +65,8 @@ export interface RecordOptions {
 export class Recorder {
   readonly format: 'text' | 'cast';
   private fd?: number;
+  private pending = '';
+  private timer?: NodeJS.Timeout;
   private currentLine = '';
   private closed = false;
   private readonly prompts: string[];
@@ -162,12 +172,29 @@ export class Recorder {
     if (this.closed) return;
     this.textWriter?.close();
     this.closed = true;
+    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
-  private write(s: string): void {
+  /** Writes what was gathered (see flushMs). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const s = this.pending;
+    this.pending = '';
     if (this.fd !== undefined && s) writeSync(this.fd, s);
+  }
+
+  private write(s: string): void {
+    if (this.fd === undefined || !s) return;
+    if (!this.opts.flushMs) {
+      writeSync(this.fd, s);
+      return;
+    }
+    this.pending += s;
+    if (this.pending.length >= FLUSH_AT) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs).unref();
   }
 }
 
@@ -178,7 +205,7 @@ export class Recorder {
 export function recordSession(
   source: EventSource,
   lab: Omit<Parameters<typeof redactContextOf>[0], 'nodes'> & { state: { clock: { fixed: boolean } }; nodes: Array<{ name: string; publisher: boolean }> },
-  opts: { file: string; redact?: string | RedactOptions; width?: number; height?: number; title?: string; prompt?: string },
+  opts: { file: string; redact?: string | RedactOptions; width?: number; height?: number; title?: string; prompt?: string; flushMs?: number },
 ): Recorder {
   const spec = opts.redact;
   const redact = spec ? new Redactor(typeof spec === 'string' ? parseRedactSpec(spec) : spec, redactContextOf(lab)) : undefined;
@@ -190,6 +217,7 @@ export function recordSession(
     title: opts.title,
     redact,
     prompt: opts.prompt,
+    flushMs: opts.flushMs,
     // a session on a subscriber starts with its `#! node`, so the recording replays there
     startNode: lab.nodes.find((n) => n.publisher)?.name,
   });
