@@ -41,6 +41,34 @@ export async function rtt(o: Opened, commands: number, mix = COMMAND_MIX): Promi
   return { result: { sessions: o.live.length + o.errors, errors, firstError, ...latency(samples) }, samples };
 }
 
+/**
+ * Every session sends a command every `everyMs` (a class at work: trainees type, read, type), the
+ * sessions spread evenly over that interval, `commands` times each.
+ */
+export async function rttPaced(o: Opened, commands: number, everyMs: number, mix = COMMAND_MIX): Promise<{ result: RttResult; samples: number[] }> {
+  const samples: number[] = [];
+  let errors = o.errors;
+  let firstError = o.firstError;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  await Promise.all(
+    o.live.map(async (s, si) => {
+      await sleep((everyMs * si) / Math.max(1, o.live.length));
+      for (let i = 0; i < commands; i++) {
+        const start = Date.now();
+        try {
+          samples.push((await s.command(mix[(i + si) % mix.length])).ms);
+        } catch (e) {
+          errors++;
+          firstError ??= (e as Error).message;
+          return;
+        }
+        await sleep(Math.max(0, everyMs - (Date.now() - start)));
+      }
+    }),
+  );
+  return { result: { sessions: o.live.length + o.errors, errors, firstError, ...latency(samples) }, samples };
+}
+
 /** Every session sends `line` in the same tick, `rounds` times (rounds apart once all answered). */
 export async function burst(o: Opened, line: string, rounds: number): Promise<{ result: RttResult; samples: number[] }> {
   const samples: number[] = [];
