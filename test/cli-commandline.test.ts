@@ -1,23 +1,17 @@
 // The cucm-sim command line as a new user meets it: version, help pages, one-line usage errors with
 // exit status 2, labs made on purpose, recordings that are never overwritten by accident.
-import { describe, it, expect, afterAll, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tempDir } from './helpers.js';
+import { scratchPerTest } from './helpers.js';
 import { requireDist } from './prerequisites.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'cucm-sim.js');
 beforeAll(() => requireDist());
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function home(): string {
-  const d = tempDir('cucm-sim-cmdline-');
-  dirs.push(d);
-  return d;
-}
+// a scratch data folder per test, removed after it
+const { tmp: home } = scratchPerTest('cucm-sim-cmdline-');
 
 function cli(h: string, args: string[], input = '') {
   return execa(process.execPath, [BIN, ...args], { input, reject: false, env: { CUCM_SIM_HOME: h }, timeout: 60_000 });

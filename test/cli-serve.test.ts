@@ -1,25 +1,19 @@
 // What `cucm-sim serve` prints when ready is pasted as it is, and lab creation's progress shows on a
 // terminal only: the binary in a scratch data folder, driven by real tools (tftp-hpa, script).
-import { describe, it, expect, afterAll, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tempDir, waitFor } from './helpers.js';
+import { scratchPerTest, waitFor } from './helpers.js';
 import { requireDist, requireTool } from './prerequisites.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'cucm-sim.js');
 beforeAll(() => requireDist());
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function home(): string {
-  const d = tempDir('cucm-sim-cliserve-');
-  dirs.push(d);
-  return d;
-}
+// a scratch data folder per test, removed after it
+const { tmp: home } = scratchPerTest('cucm-sim-cliserve-');
 
 /** The first line an SSH server sends on a port. */
 function sshBanner(port: number): Promise<string> {

@@ -21,29 +21,13 @@ export function closeAll(o: Opened): void {
 }
 
 /** Each session sends `commands` commands of the mix, the next as soon as the prompt is back. */
-export async function rtt(o: Opened, commands: number, mix = COMMAND_MIX): Promise<{ result: RttResult; samples: number[] }> {
-  const samples: number[] = [];
-  let errors = o.errors;
-  let firstError = o.firstError;
-  await Promise.all(
-    o.live.map(async (s, si) => {
-      for (let i = 0; i < commands; i++) {
-        try {
-          samples.push((await s.command(mix[(i + si) % mix.length])).ms);
-        } catch (e) {
-          errors++;
-          firstError ??= (e as Error).message;
-          return;
-        }
-      }
-    }),
-  );
-  return { result: { sessions: o.live.length + o.errors, errors, firstError, ...latency(samples) }, samples };
+export function rtt(o: Opened, commands: number, mix = COMMAND_MIX): Promise<{ result: RttResult; samples: number[] }> {
+  return rttPaced(o, commands, 0, mix);
 }
 
 /**
  * Every session sends a command every `everyMs` (a class at work: trainees type, read, type), the
- * sessions spread evenly over that interval, `commands` times each.
+ * sessions spread evenly over that interval, `commands` times each; 0: back to back, no timer at all.
  */
 export async function rttPaced(o: Opened, commands: number, everyMs: number, mix = COMMAND_MIX): Promise<{ result: RttResult; samples: number[] }> {
   const samples: number[] = [];
@@ -52,7 +36,7 @@ export async function rttPaced(o: Opened, commands: number, everyMs: number, mix
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await Promise.all(
     o.live.map(async (s, si) => {
-      await sleep((everyMs * si) / Math.max(1, o.live.length));
+      if (everyMs > 0) await sleep((everyMs * si) / Math.max(1, o.live.length));
       for (let i = 0; i < commands; i++) {
         const start = Date.now();
         try {
@@ -62,7 +46,7 @@ export async function rttPaced(o: Opened, commands: number, everyMs: number, mix
           firstError ??= (e as Error).message;
           return;
         }
-        await sleep(Math.max(0, everyMs - (Date.now() - start)));
+        if (everyMs > 0) await sleep(Math.max(0, everyMs - (Date.now() - start)));
       }
     }),
   );
